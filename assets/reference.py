@@ -1,0 +1,132 @@
+"""Reference data loaded from the editable files in reference/ (units, industries, statuses).
+
+Pure: no Dagster, no warehouse.  `Reference.load()` reads the files once; everything else looks up.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+
+_YES = {"是", "Y", "y", "yes", "Yes", "YES", "√", "✓", "1", "true", "True", "TRUE"}
+_NO = {"否", "N", "n", "no", "No", "NO", "×", "0", "false", "False", "FALSE"}
+
+
+def normalize_text(value: str) -> str:
+    """NFKC (full-width → half-width), drop all whitespace incl. line breaks inside cells."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return "".join(text.split())
+
+
+def _unit_key(name: str) -> str:
+    key = normalize_text(name).replace("(", "（").replace(")", "）")
+    if key.startswith("柳州市") and len(key) > 3:
+        key = key[3:] if not key[3:].startswith("市") else key[3:]
+        # "柳州市科学技术局" → "科学技术局", which is an alias; "柳州市投资促进局" → "投资促进局".
+    return key
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    type: str
+    parent: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Reference:
+    units: dict[str, Unit]
+    industries: dict[str, tuple[bool, bool]]  # industry -> (is_industrial, is_emerging)
+    statuses: dict[str, str]  # raw status -> stage
+    stage_rank: dict[str, int]
+    _alias: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for unit in self.units.values():
+            for name in (unit.name, *unit.aliases):
+                self._alias[_unit_key(name)] = unit.name
+                self._alias[normalize_text(name)] = unit.name
+                # "市工信局" is also written "柳州市工信局": the 柳州 prefix is dropped by _unit_key
+
+    def resolve_unit(self, raw: str | None) -> str | None:
+        """Canonical unit name for a name as written, or None when it is unknown."""
+        if raw is None:
+            return None
+        text = normalize_text(raw)
+        if not text:
+            return None
+        for key in (text, _unit_key(text), "市" + _unit_key(text)):
+            if key in self._alias:
+                return self._alias[key]
+        return None
+
+    def find_unit_in(self, text: str) -> str | None:
+        """The unit whose name or alias occurs in a longer text (a title, a file name).
+
+        Longest match wins, so "鹿寨县林木加工产业招商组" beats "鹿寨县".
+        """
+        hay = normalize_text(text).replace("(", "（").replace(")", "）")
+        best: tuple[int, int, str] | None = None
+        for key, unit in self._alias.items():
+            if len(key) >= 2 and key in hay:
+                # the city only when nothing more specific is named ("柳州市鱼峰区…" is 鱼峰区)
+                rank = (0 if self.units[unit].type == "city" else 1, len(key), unit)
+                if best is None or rank > best:
+                    best = rank
+        return best[2] if best else None
+
+    def unit(self, name: str) -> Unit:
+        return self.units[name]
+
+    def classify_industry(self, industry: str | None) -> tuple[bool, bool] | None:
+        """(is_industrial, is_emerging) for an industry/chain value, None when unknown."""
+        if not industry:
+            return None
+        return self.industries.get(normalize_text(industry))
+
+    def stage_of(self, status: str | None) -> str | None:
+        if not status:
+            return None
+        return self.statuses.get(normalize_text(status))
+
+    @staticmethod
+    @cache
+    def load(directory: Path = REFERENCE_DIR) -> Reference:
+        raw = yaml.safe_load((directory / "units.yaml").read_text(encoding="utf-8"))
+        units = {
+            u["name"]: Unit(u["name"], u["type"], u.get("parent"), tuple(u.get("aliases") or ()))
+            for u in raw["units"]
+        }
+        for u in units.values():
+            if u.parent is not None and u.parent not in units:
+                raise ValueError(f"units.yaml: parent {u.parent!r} of {u.name!r} is not a unit")
+        with open(directory / "industries.csv", encoding="utf-8") as fh:
+            industries = {
+                normalize_text(r["industry"]): (r["is_industrial"] in _YES, r["is_emerging"] in _YES)
+                for r in csv.DictReader(fh)
+            }
+        with open(directory / "statuses.csv", encoding="utf-8") as fh:
+            statuses = {normalize_text(r["status"]): r["stage"] for r in csv.DictReader(fh)}
+        with open(directory / "stages.csv", encoding="utf-8") as fh:
+            stage_rank = {r["stage"]: int(r["rank"]) for r in csv.DictReader(fh)}
+        return Reference(units, industries, statuses, stage_rank)
+
+
+def parse_flag(raw: object) -> bool | None:
+    """是/否 → True/False; anything else → None."""
+    if raw is None:
+        return None
+    text = normalize_text(str(raw))
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    return None

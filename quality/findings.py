@@ -1,0 +1,82 @@
+"""A finding: one quality problem, phrased for the clerk who must fix it.
+
+Every layer (ingest, conform, marts) reports problems as `Finding`s; the pipeline writes them to
+`quality.findings`.  Check names and severities are the contract of docs/spec/warehouse.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+# check_name -> default severity (docs/spec/warehouse.md, "quality")
+CHECKS: dict[str, str] = {
+    "missing_amount": "error",
+    "amount_outlier": "warning",
+    "duplicate_row": "warning",
+    "co_credited_project": "info",
+    "territorial_conflict": "error",
+    "no_territorial_report": "warning",
+    "below_threshold": "info",
+    "unknown_unit": "error",
+    "unknown_industry": "warning",
+    "unknown_status": "warning",
+    "invalid_date": "warning",
+    "period_mismatch": "warning",
+    "target_total_mismatch": "error",
+    "unreadable_file": "error",
+    "skipped_file": "info",
+    # ours, beyond the contract
+    "dropped_row": "info",
+    "superseded_file": "info",
+    "invalid_value": "warning",
+    "oversized_file": "error",
+}
+
+FINDING_COLUMNS = [
+    "check_name", "severity", "period", "unit_name", "source_file", "source_sheet",
+    "source_row", "project_name", "message", "stage", "file_id",
+]
+
+# Mainland mobile and landline numbers; masked wherever a message might echo a cell.
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d[\d×xX*]{8}|0\d{2,3}-?\d{7,8}|1[3-9]\d[×xX*]{3,})(?!\d)")
+
+
+def mask_phones(text: str) -> str:
+    """Replace anything that looks like a phone number with ***, so no log or mart shows one."""
+    return _PHONE.sub("***", text)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_name: str
+    message: str
+    period: str | None = None
+    unit_name: str | None = None
+    source_file: str | None = None
+    source_sheet: str | None = None
+    source_row: int | None = None
+    project_name: str | None = None
+    severity: str | None = None  # None: the check's default severity
+    stage: str = "ingest"
+    file_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.check_name not in CHECKS:
+            raise ValueError(f"unknown check name {self.check_name!r}")
+
+    def as_row(self) -> dict:
+        row = asdict(self)
+        row["severity"] = self.severity or CHECKS[self.check_name]
+        row["message"] = mask_phones(self.message)
+        return {c: row[c] for c in FINDING_COLUMNS}
+
+
+def location(source_file: str | None, sheet: str | None = None, row: int | None = None) -> str:
+    """'2022-05/融水县.xlsx「项目表」第12行' — the place a clerk opens to fix a finding."""
+    text = source_file or ""
+    if sheet:
+        text += f"「{sheet}」"
+    if row:
+        text += f"第{row}行"
+    return text
