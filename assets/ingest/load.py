@@ -1,0 +1,194 @@
+"""Drop folder → staging: scan, parse what changed, resolve resubmissions, write atomically."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from assets.ingest.parse import ParsedFile, parse_file
+from assets.ingest.registry import SeenFile, now, resolve_supersession, scan
+from assets.ingest.workbook import Limits
+from assets.reference import Reference
+from pipelines.warehouse import Warehouse
+from quality.findings import FINDING_COLUMNS, Finding
+
+ROW_TABLES = {
+    "ledger_rows": "staging.ledger_rows",
+    "activity_rows": "staging.activity_rows",
+    "reserve_rows": "staging.reserve_rows",
+    "target_rows": "staging.target_rows",
+}
+FILE_COLUMNS = [
+    "file_id", "source_file", "folder_month", "content_hash", "size_bytes", "modified_at",
+    "unit_name", "kind", "workbook_month", "status", "status_reason", "superseded_by",
+    "first_seen_at", "parsed_at", "rows_loaded", "rows_dropped", "sheets_skipped",
+    "target_scope",
+]
+_STATUS = {"parsed": "loaded", "quarantined": "quarantined", "skipped": "skipped"}
+
+
+@dataclass
+class IngestSummary:
+    files_seen: int = 0
+    files_parsed: int = 0
+    files_unchanged: int = 0
+    status_counts: dict[str, int] = field(default_factory=dict)
+    rows_written: dict[str, int] = field(default_factory=dict)
+    findings_by_severity: dict[str, int] = field(default_factory=dict)
+    seconds_reading: float = 0.0
+    seconds_parsing: float = 0.0
+    seconds_total: float = 0.0
+    problems: list[str] = field(default_factory=list)  # quarantined files, for the run log
+
+
+def _target_scope(parsed: ParsedFile, ref: Reference) -> str | None:
+    if parsed.kind != "target_table":
+        return None
+    years = sorted({str(r.get("year")) for r in parsed.target_rows if r.get("year")})
+    types = sorted(
+        {ref.units[r["unit_name"]].type for r in parsed.target_rows
+         if not r.get("is_total_row") and r.get("unit_name") in ref.units}
+    )
+    return f"{'/'.join(years)}:{'/'.join(types)}"
+
+
+def _record(seen: SeenFile, parsed: ParsedFile, ref: Reference) -> dict:
+    return {
+        "file_id": seen.file_id,
+        "source_file": seen.source_file,
+        "folder_month": seen.folder_month,
+        "content_hash": seen.content_hash,
+        "size_bytes": seen.size_bytes,
+        "modified_at": seen.modified_at,
+        "unit_name": parsed.unit_name,
+        "kind": parsed.kind,
+        "workbook_month": parsed.workbook_month,
+        "status": _STATUS[parsed.status],
+        "status_reason": parsed.status_reason,
+        "superseded_by": None,
+        "first_seen_at": now(),
+        "parsed_at": now(),
+        "rows_loaded": parsed.rows_loaded,
+        "rows_dropped": len(parsed.dropped_rows),
+        "sheets_skipped": json.dumps(parsed.skipped_sheets, ensure_ascii=False)
+        if parsed.skipped_sheets else None,
+        "target_scope": _target_scope(parsed, ref),
+    }
+
+
+def _rows_frame(rows: list[dict], file_id: str, columns: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame["file_id"] = file_id
+    return frame[[c for c in columns if c in frame.columns]]
+
+
+def _findings_frame(findings: list[Finding], file_id: str | None) -> pd.DataFrame:
+    rows = [f.as_row() | {"file_id": file_id or f.file_id} for f in findings]
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def ingest(
+    wh: Warehouse,
+    root: Path,
+    up_to: str | None = None,
+    ref: Reference | None = None,
+    limits: Limits | None = None,
+) -> IngestSummary:
+    """Bring staging up to date with the drop folder (targets/ and months ≤ `up_to`)."""
+    started = time.perf_counter()
+    ref = ref or Reference.load()
+    summary = IngestSummary()
+    seen = scan(root, up_to)
+    summary.files_seen = len(seen)
+    registry = wh.read("SELECT * FROM staging.files")
+    known = {r["file_id"]: r for r in registry.to_dict("records")}
+    seen_ids = {s.file_id for s in seen}
+    columns = {t: wh.columns(t) for t in ROW_TABLES.values()}
+    dropped_cols = wh.columns("staging.dropped_rows")
+
+    new_frames: dict[str, list[pd.DataFrame]] = {t: [] for t in ROW_TABLES.values()}
+    new_frames["staging.dropped_rows"] = []
+    new_findings: list[pd.DataFrame] = []
+    records = []
+    for item in seen:
+        if item.file_id in known:
+            summary.files_unchanged += 1
+            records.append(known[item.file_id])
+            continue
+        parsed = parse_file(item.path, item.source_file, item.folder_month, ref, limits)
+        summary.files_parsed += 1
+        summary.seconds_reading += parsed.timings.get("read", 0.0)
+        summary.seconds_parsing += parsed.timings.get("parse", 0.0)
+        records.append(_record(item, parsed, ref))
+        for attr, table in ROW_TABLES.items():
+            rows = getattr(parsed, attr)
+            if rows:
+                new_frames[table].append(_rows_frame(rows, item.file_id, columns[table]))
+        if parsed.dropped_rows:
+            frame = _rows_frame(parsed.dropped_rows, item.file_id, dropped_cols)
+            frame["source_file"] = item.source_file
+            new_frames["staging.dropped_rows"].append(frame)
+        if parsed.findings:
+            new_findings.append(_findings_frame(parsed.findings, item.file_id))
+        if parsed.status == "quarantined":
+            summary.problems.append(f"{item.source_file}: {parsed.status_reason}")
+
+    # Files no longer on disk: replaced in place (superseded) or taken away (removed).
+    scanned = {"targets"} | {s.folder_month for s in seen}
+    present_paths = {s.source_file: s.file_id for s in seen}
+    for file_id, rec in known.items():
+        if file_id in seen_ids:
+            continue
+        in_scope = up_to is None or rec["folder_month"] == "targets" or (
+            rec["folder_month"] or "") <= up_to or rec["folder_month"] in scanned
+        rec = dict(rec)
+        if rec["source_file"] in present_paths:
+            rec["status"], rec["superseded_by"] = "superseded", present_paths[rec["source_file"]]
+            rec["status_reason"] = "同名文件内容已更新，旧版本保留在登记簿中"
+        elif in_scope and rec["status"] != "removed":
+            rec["status"], rec["status_reason"] = "removed", "文件已从报送目录移除，历史数据保留"
+        rec["_gone"] = True
+        records.append(rec)
+
+    live = [r for r in records if not r.get("_gone")]
+    gone = [r for r in records if r.get("_gone")]
+    resolved = resolve_supersession(live) + gone
+    files = pd.DataFrame(resolved)[FILE_COLUMNS]
+    for status, count in files["status"].value_counts().items():
+        summary.status_counts[str(status)] = int(count)
+
+    with wh.transaction() as tx:
+        for table, frames in new_frames.items():
+            ids = [s.file_id for s in seen if s.file_id not in known]
+            tx.delete(table, {"file_id": ids})  # idempotent if a crashed run left rows
+            if frames:
+                frame = pd.concat(frames, ignore_index=True)
+                summary.rows_written[table] = tx.insert(table, frame)
+        if new_findings:
+            frame = pd.concat(new_findings, ignore_index=True)
+            tx.delete("staging.file_findings", {"file_id": list(frame["file_id"].unique())})
+            tx.insert("staging.file_findings", frame)
+        tx.replace("staging.files", files)
+        # quality.findings shows the findings of the files in force, plus one line per
+        # superseded file so the clerk sees which version counts.
+        tx.delete("quality.findings", {"stage": "ingest"})
+        tx.execute(
+            "INSERT INTO quality.findings SELECT f.* FROM staging.file_findings f "
+            "JOIN staging.files s ON s.file_id = f.file_id "
+            "WHERE s.status IN ('loaded', 'quarantined', 'skipped')"
+        )
+        superseded = files[files["status"] == "superseded"]
+        tx.insert("quality.findings", _findings_frame(
+            [Finding("superseded_file", f"文件「{r.source_file}」{r.status_reason}。",
+                     period=None if r.folder_month == "targets" else r.folder_month,
+                     unit_name=r.unit_name, source_file=r.source_file, file_id=r.file_id)
+             for r in superseded.itertuples()], None))
+    sev = wh.read("SELECT severity, COUNT(*) AS n FROM quality.findings WHERE stage = 'ingest' "
+                  "GROUP BY severity")
+    summary.findings_by_severity = dict(zip(sev["severity"], sev["n"].astype(int)))
+    summary.seconds_total = time.perf_counter() - started
+    return summary

@@ -1,0 +1,66 @@
+"""Dagster asset: core → the five marts for one period, replaced in one transaction."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+
+from assets.marts.build import CoreTables, build_marts
+from assets.marts.rules import load_rules
+from pipelines.metadata import OWNERS, preview
+from pipelines.partitions import monthly
+from pipelines.resources import WarehouseResource
+from pipelines.warehouse import Warehouse
+
+MARTS = {
+    "target_progress": "目标任务完成进度：每个单位每个指标的年度目标、完成值、完成率与序时进度。",
+    "city_summary": "全市汇总：每个项目只计一次（按属地）。",
+    "four_rates": "三企入桂签约项目“四率”及较上年12月的增量。",
+    "red_black_list": "红黑榜：按排名组计分、排名、上榜及理由。",
+    "performance_assessment": "绩效考评：逐项得分与计分说明，含合计行。",
+}
+CORE_DEPS = [["core", t] for t in (
+    "dim_unit", "dim_project", "bridge_project_unit", "fact_project_period", "fact_target",
+    "fact_activity", "fact_reserve_project",
+)]
+
+
+def read_core(wh: Warehouse) -> CoreTables:
+    return CoreTables(
+        units=wh.read("SELECT * FROM core.dim_unit"),
+        projects=wh.read("SELECT * FROM core.dim_project"),
+        bridge=wh.read("SELECT * FROM core.bridge_project_unit"),
+        facts=wh.read("SELECT * FROM core.fact_project_period"),
+        targets=wh.read("SELECT * FROM core.fact_target"),
+        activities=wh.read("SELECT * FROM core.fact_activity"),
+        reserve=wh.read("SELECT * FROM core.fact_reserve_project"),
+    )
+
+
+def build_period(wh: Warehouse, period: str, rules=None) -> dict:
+    """Compute and write the marts of one period atomically; returns the frames."""
+    marts = build_marts(read_core(wh), period, rules or load_rules())
+    with wh.transaction() as tx:
+        for name in MARTS:
+            tx.replace(f"marts.{name}", marts[name], {"period": period})
+    return marts
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(key=["marts", name], description=desc, group_name="marts",
+                  kinds={"python", "sql"}, owners=OWNERS, deps=CORE_DEPS)
+        for name, desc in MARTS.items()
+    ],
+    partitions_def=monthly,
+    can_subset=False,
+)
+def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """Compute the period's marts by the rules in reference/rules.yaml."""
+    marts = build_period(warehouse.get(), context.partition_key)
+    for name in MARTS:
+        df = marts[name]
+        yield MaterializeResult(
+            asset_key=["marts", name],
+            metadata={"dagster/row_count": int(len(df)), "period": context.partition_key,
+                      "preview": preview(df)},
+        )

@@ -1,0 +1,25 @@
+"""Definitions: the assets, checks, job, schedule and sensor of the 招商引资 warehouse."""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor
+
+from assets.conform.assets import core_model
+from assets.ingest.assets import drop_folder_files, staging_submissions
+from assets.marts.assets import marts_for_period
+from pipelines.jobs import monthly_reporting
+from pipelines.resources import default_resources
+from pipelines.schedules import monthly_schedule
+from pipelines.sensors import drop_folder_sensor
+from quality.checks import asset_checks
+
+defs = Definitions(
+    assets=[drop_folder_files, staging_submissions, core_model, marts_for_period],
+    asset_checks=asset_checks,
+    jobs=[monthly_reporting],
+    schedules=[monthly_schedule],
+    sensors=[drop_folder_sensor],
+    resources=default_resources(),
+    # One writer at a time: an embedded DuckDB file admits a single writing process.
+    executor=in_process_executor,
+)

@@ -1,0 +1,15 @@
+"""The one job: everything a reporting month needs, from the drop folder to the marts."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, define_asset_job
+
+from pipelines.partitions import monthly
+
+monthly_reporting = define_asset_job(
+    name="monthly_reporting",
+    selection=AssetSelection.all(),
+    partitions_def=monthly,
+    description="读取报送目录 → staging → core → marts（→ 通报），按月分区。",
+    tags={"dagster/max_retries": 0},
+)

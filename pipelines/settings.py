@@ -1,0 +1,44 @@
+"""Settings from the environment, with defaults that work on a fresh clone.
+
+SUBMISSIONS_DIR  the drop folder (default: the bundled raw_samples/)
+WAREHOUSE_URL    a SQLAlchemy URL (default: an embedded DuckDB file under data/)
+REPORTS_DIR      where the 通报 workbooks and pages go (default: data/reports/)
+DAGSTER_HOME     the Dagster instance folder (default: .dagster_home/, so run history survives)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    submissions_dir: Path
+    warehouse_url: str
+    reports_dir: Path
+    dagster_home: Path
+
+    @staticmethod
+    def from_env() -> Settings:
+        data = REPO_ROOT / "data"
+        submissions = Path(os.environ.get("SUBMISSIONS_DIR") or REPO_ROOT / "raw_samples")
+        url = os.environ.get("WAREHOUSE_URL") or f"duckdb:///{data / 'warehouse.duckdb'}"
+        reports = Path(os.environ.get("REPORTS_DIR") or data / "reports")
+        home = Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT / ".dagster_home")
+        return Settings(submissions.resolve(), url, reports.resolve(), home.resolve())
+
+
+def ensure_dagster_home(settings: Settings | None = None) -> Path:
+    """Create DAGSTER_HOME (with an empty dagster.yaml) and export it for Dagster."""
+    settings = settings or Settings.from_env()
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

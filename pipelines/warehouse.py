@@ -1,0 +1,203 @@
+"""The warehouse: one SQLAlchemy engine, DuckDB (embedded default) or PostgreSQL (production).
+
+Everything the pipeline writes goes through `Warehouse.transaction()`: a period's rows (or a
+whole table) are deleted and bulk-inserted in one transaction, so a reader never sees half a
+mart and a failed run leaves the previous rows in place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from pipelines.settings import REPO_ROOT
+
+SQL_DIR = REPO_ROOT / "warehouse_sql"
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
+
+
+def _cell(value: object) -> object:
+    """A Python value fit for a bound parameter: NaN/NaT → None, numpy scalars → Python."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes, Decimal)):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _text(value: object) -> str | None:
+    """Text form for DuckDB's bulk path (cast back to the column type inside SQL)."""
+    value = _cell(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)
+
+
+def split_sql(text: str) -> list[str]:
+    """Statements of a DDL file (no semicolons inside our string literals)."""
+    body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in body.split(";\n") if s.strip().strip(";")]
+
+
+class Warehouse:
+    def __init__(self, url: str):
+        self.url = url
+        if url.startswith("duckdb:///"):
+            Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return sa.create_engine(self.url, pool_pre_ping=not self.is_duckdb)
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.url.startswith("duckdb")
+
+    @property
+    def dialect(self) -> str:
+        return "duckdb" if self.is_duckdb else "postgresql"
+
+    def dispose(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+            del self.__dict__["engine"]
+
+    # --- schema -----------------------------------------------------------------------------
+    def create_schema(self) -> list[str]:
+        """Run every warehouse_sql/*.sql in name order; idempotent. Returns the files run."""
+        files = sorted(SQL_DIR.glob("[0-9]*.sql"))
+        with self.engine.begin() as conn:
+            for path in files:
+                for stmt in split_sql(path.read_text(encoding="utf-8")):
+                    conn.exec_driver_sql(stmt)
+        return [p.name for p in files]
+
+    # --- reading ----------------------------------------------------------------------------
+    def read(self, sql: str, params: Mapping | None = None) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.text(sql), dict(params or {}))
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def scalar(self, sql: str, params: Mapping | None = None) -> object:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(sql), dict(params or {})).scalar()
+
+    def columns(self, table: str) -> dict[str, str]:
+        """column name → SQL type, in table order."""
+        schema, name = table.split(".")
+        df = self.read(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = :s AND table_name = :t ORDER BY ordinal_position",
+            {"s": schema, "t": name},
+        )
+        return dict(zip(df["column_name"], df["data_type"]))
+
+    # --- writing ----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.engine.begin() as conn:
+            yield Tx(self, conn)
+
+    def replace(self, table: str, df: pd.DataFrame, where: Mapping | None = None) -> int:
+        with self.transaction() as tx:
+            return tx.replace(table, df, where)
+
+
+class Tx:
+    """Writes inside one open transaction."""
+
+    def __init__(self, wh: Warehouse, conn: Connection):
+        self.wh = wh
+        self.conn = conn
+        self._columns: dict[str, dict[str, str]] = {}
+
+    def execute(self, sql: str, params: Mapping | None = None) -> None:
+        self.conn.execute(sa.text(sql), dict(params or {}))
+
+    def delete(self, table: str, where: Mapping | None = None) -> None:
+        _check_ident(table)
+        where = dict(where or {})
+        clauses = []
+        params = {}
+        for i, (col, val) in enumerate(where.items()):
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", col):
+                raise ValueError(f"bad column {col!r}")
+            if isinstance(val, (list, tuple, set)):
+                if not val:
+                    return
+                names = []
+                for j, v in enumerate(val):
+                    params[f"p{i}_{j}"] = v
+                    names.append(f":p{i}_{j}")
+                clauses.append(f"{col} IN ({', '.join(names)})")
+            else:
+                params[f"p{i}"] = val
+                clauses.append(f"{col} = :p{i}")
+        sql = f"DELETE FROM {table}" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        self.execute(sql, params)
+
+    def replace(self, table: str, df: pd.DataFrame, where: Mapping | None = None) -> int:
+        """Delete the rows matching `where` (all rows when None) and insert `df`."""
+        self.delete(table, where)
+        return self.insert(table, df)
+
+    def insert(self, table: str, df: pd.DataFrame) -> int:
+        _check_ident(table)
+        if df is None or df.empty:
+            return 0
+        if table not in self._columns:
+            self._columns[table] = self.wh.columns(table)
+        types = self._columns[table]
+        unknown = [c for c in df.columns if c not in types]
+        if unknown:
+            raise ValueError(f"{table} has no column(s) {unknown}")
+        cols = list(df.columns)
+        if self.wh.is_duckdb:
+            self._insert_duckdb(table, df, cols, types)
+        else:
+            self._insert_postgres(table, df, cols)
+        return len(df)
+
+    def _insert_duckdb(self, table, df, cols, types) -> None:
+        # Register the frame as text and cast inside DuckDB: exact for decimals, and one
+        # vectorised INSERT instead of a round trip per row.
+        text = pd.DataFrame({c: [_text(v) for v in df[c]] for c in cols}, dtype=object)
+        raw = self.conn.connection.driver_connection
+        view = "_incoming"
+        raw.register(view, text)
+        try:
+            select = ", ".join(f'CAST("{c}" AS {types[c]})' for c in cols)
+            raw.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM {view}")
+        finally:
+            raw.unregister(view)
+
+    def _insert_postgres(self, table, df, cols) -> None:
+        raw = self.conn.connection.driver_connection
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in df.itertuples(index=False, name=None):
+                    copy.write_row([_cell(v) for v in row])
+
+
+def _check_ident(table: str) -> None:
+    if not _IDENT.match(table):
+        raise ValueError(f"bad table name {table!r}")

@@ -1,0 +1,78 @@
+"""The expectation suites, as readable code: one function per table, returning GX expectations.
+
+Reference values (unit names, stages) come from reference/, so a new unit needs no code change.
+"""
+
+from __future__ import annotations
+
+import great_expectations.expectations as gxe
+
+from assets.reference import Reference
+
+ROLES = ["territorial", "lead", "co"]
+MAX_AMOUNT = 1000  # 亿元; larger figures are almost always 万元 typed into a 亿元 column
+
+
+def _units(ref: Reference) -> list[str]:
+    return sorted(ref.units)
+
+
+def staging_ledger_rows(ref: Reference) -> list:
+    stages = sorted(ref.stage_rank)
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="source_file"),
+        gxe.ExpectColumnValuesToNotBeNull(column="source_row"),
+        gxe.ExpectColumnValuesToNotBeNull(column="unit_name"),
+        gxe.ExpectColumnValuesToNotBeNull(column="project_name"),
+        gxe.ExpectColumnValuesToBeInSet(column="unit_name", value_set=_units(ref)),
+        gxe.ExpectColumnValuesToBeInSet(column="stage", value_set=stages),
+        gxe.ExpectColumnValuesToNotBeNull(column="total_investment"),
+        gxe.ExpectColumnValuesToBeBetween(column="total_investment", min_value=0,
+                                          max_value=MAX_AMOUNT),
+        gxe.ExpectColumnValuesToBeBetween(column="funds_this_year", min_value=0,
+                                          max_value=MAX_AMOUNT),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["unit_name", "period", "match_name"]),
+    ]
+
+
+def core_dim_project(ref: Reference) -> list:
+    districts = sorted(n for n, u in ref.units.items() if u.type == "district")
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="project_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="project_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="project_name"),
+        gxe.ExpectColumnValuesToBeInSet(column="territorial_unit", value_set=districts),
+        gxe.ExpectColumnValuesToMatchRegex(column="signed_month", regex=r"^\d{4}-(0[1-9]|1[0-2])$"),
+    ]
+
+
+def core_bridge(ref: Reference) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="project_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="unit_name"),
+        gxe.ExpectColumnValuesToBeInSet(column="unit_name", value_set=_units(ref)),
+        gxe.ExpectColumnValuesToBeInSet(column="role", value_set=ROLES),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["project_id", "unit_name"]),
+    ]
+
+
+def core_fact_project_period(ref: Reference) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="project_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="period"),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["project_id", "period"]),
+        gxe.ExpectColumnValuesToBeInSet(column="stage", value_set=sorted(ref.stage_rank)),
+        gxe.ExpectColumnValuesToBeBetween(column="funds_this_year", min_value=0,
+                                          max_value=MAX_AMOUNT),
+    ]
+
+
+def core_fact_target(ref: Reference) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="unit_name"),
+        gxe.ExpectColumnValuesToBeInSet(column="unit_name", value_set=_units(ref)),
+        gxe.ExpectColumnValuesToBeInSet(column="indicator", value_set=[
+            "funds_in_place", "new_projects", "new_industrial_projects",
+            "new_100m_industrial_projects", "emerging_share", "major_projects"]),
+        gxe.ExpectColumnValuesToBeBetween(column="target", min_value=0, max_value=100000),
+    ]

@@ -1,0 +1,72 @@
+"""Shared fixtures: real warehouses (a DuckDB file and the local PostgreSQL) and settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SCHEMAS = ("staging", "core", "marts", "quality")
+
+
+def reset_postgres(url: str = POSTGRES_URL) -> None:
+    """Drop our schemas (and the BI role's grants with them) for an isolated test."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for schema in SCHEMAS:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    finally:
+        engine.dispose()
+
+
+def postgres_available(url: str = POSTGRES_URL) -> str | None:
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture
+def duckdb_url(tmp_path: Path) -> str:
+    return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    problem = postgres_available()
+    if problem:
+        # In CI a PostgreSQL test never skips: the production path must be proven every run.
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} unreachable: {problem}")
+        pytest.skip(f"PostgreSQL at {POSTGRES_URL} unreachable (set CI=true to fail): {problem}")
+    reset_postgres()
+    yield POSTGRES_URL
+    from pipelines.resources import release_warehouses
+
+    release_warehouses()
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse_url(request) -> str:
+    """Run the test on both warehouses."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def isolated_env(tmp_path: Path, monkeypatch) -> Path:
+    """DAGSTER_HOME and REPORTS_DIR under tmp_path, so tests never touch the repo's data/."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("REPORTS_DIR", str(tmp_path / "reports"))
+    (tmp_path / "dagster_home").mkdir()
+    return tmp_path

@@ -1,0 +1,95 @@
+"""The warehouse resource on real DuckDB and real PostgreSQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from pipelines.warehouse import Warehouse
+
+CONTRACT = {
+    "core.dim_unit": ["unit_name", "unit_type", "parent_name"],
+    "core.dim_project": ["project_id", "project_name", "investor", "industry", "total_investment",
+                         "is_industrial", "is_emerging", "is_sanqi", "signed_month",
+                         "territorial_unit"],
+    "core.bridge_project_unit": ["project_id", "unit_name", "role"],
+    "core.fact_project_period": ["project_id", "period", "reported_by", "status",
+                                 "funds_this_year", "funds_cumulative", "source_file",
+                                 "source_sheet", "source_row"],
+    "core.fact_target": ["year", "unit_name", "indicator", "target"],
+    "marts.target_progress": ["period", "year", "unit_name", "unit_type", "indicator", "target",
+                              "actual", "completion_rate", "time_progress", "on_schedule"],
+    "marts.city_summary": ["period", "indicator", "target", "actual"],
+    "marts.four_rates": ["period", "unit_name", "signed_projects", "performing_projects",
+                         "started_projects", "completed_projects", "contract_investment",
+                         "funds_cumulative", "performance_rate", "funds_rate", "start_rate",
+                         "completion_rate", "performance_rate_increment", "funds_rate_increment",
+                         "start_rate_increment", "completion_rate_increment"],
+    "marts.red_black_list": ["period", "list_group", "unit_name", "score", "rank", "list",
+                             "reasons"],
+    "marts.performance_assessment": ["period", "year", "unit_name", "unit_type", "item", "score",
+                                     "max_score", "detail"],
+    "quality.findings": ["check_name", "severity", "period", "unit_name", "source_file",
+                         "source_sheet", "source_row", "project_name", "message"],
+}
+
+
+def _target(unit: str, value: str) -> pd.DataFrame:
+    return pd.DataFrame([{"year": 2021, "unit_name": unit, "indicator": "funds_in_place",
+                          "target": Decimal(value)}])
+
+
+def test_schema_has_the_contract_tables_and_columns(warehouse_url):
+    wh = Warehouse(warehouse_url)
+    wh.create_schema()
+    wh.create_schema()  # idempotent
+    for table, columns in CONTRACT.items():
+        actual = list(wh.columns(table))
+        assert actual[: len(columns)] == columns, table
+
+
+def test_replace_is_exact_and_scoped(warehouse_url):
+    wh = Warehouse(warehouse_url)
+    wh.create_schema()
+    wh.replace("core.fact_target", _target("城中区", "80.12345678"))
+    with wh.transaction() as tx:
+        tx.insert("core.fact_target", _target("鱼峰区", "78"))
+        tx.replace("core.fact_target", _target("城中区", "0.00000001"), {"unit_name": "城中区"})
+    df = wh.read("SELECT unit_name, target FROM core.fact_target ORDER BY unit_name")
+    values = dict(zip(df["unit_name"], df["target"]))
+    assert values == {"城中区": Decimal("0.00000001"), "鱼峰区": Decimal("78")}
+
+
+def test_failed_transaction_leaves_previous_rows(warehouse_url):
+    wh = Warehouse(warehouse_url)
+    wh.create_schema()
+    wh.replace("core.fact_target", _target("城中区", "80"))
+    with pytest.raises(RuntimeError), wh.transaction() as tx:
+        tx.replace("core.fact_target", _target("城中区", "1"))
+        raise RuntimeError("crash mid-write")
+    df = wh.read("SELECT target FROM core.fact_target")
+    assert list(df["target"]) == [Decimal("80")]
+
+
+def test_unknown_column_and_bad_names_are_refused(warehouse_url):
+    wh = Warehouse(warehouse_url)
+    wh.create_schema()
+    with pytest.raises(ValueError):
+        wh.replace("core.fact_target", pd.DataFrame([{"year": 2021, "oops": 1}]))
+    with pytest.raises(ValueError):
+        wh.replace("core.fact_target; DROP TABLE x", _target("城中区", "1"))
+
+
+def test_chinese_comments_on_contract_tables(warehouse_url):
+    wh = Warehouse(warehouse_url)
+    wh.create_schema()
+    if wh.is_duckdb:
+        comment = wh.scalar("SELECT comment FROM duckdb_columns() WHERE schema_name = 'core' "
+                            "AND table_name = 'dim_project' AND column_name = 'total_investment'")
+    else:
+        comment = wh.scalar("SELECT col_description('core.dim_project'::regclass, "
+                            "(SELECT attnum FROM pg_attribute WHERE attrelid = "
+                            "'core.dim_project'::regclass AND attname = 'total_investment'))")
+    assert comment == "投资总额（亿元）"

@@ -1,0 +1,99 @@
+-- staging: what arrived, cell by cell, with lineage. Holds personal data: the pipeline only.
+CREATE TABLE IF NOT EXISTS staging.files (
+    file_id        TEXT PRIMARY KEY,
+    source_file    TEXT NOT NULL,
+    folder_month   TEXT,
+    content_hash   TEXT NOT NULL,
+    size_bytes     BIGINT,
+    modified_at    TIMESTAMP,
+    unit_name      TEXT,
+    kind           TEXT,
+    workbook_month TEXT,
+    status         TEXT NOT NULL,
+    status_reason  TEXT,
+    superseded_by  TEXT,
+    first_seen_at  TIMESTAMP,
+    parsed_at      TIMESTAMP,
+    rows_loaded    INTEGER,
+    rows_dropped   INTEGER,
+    sheets_skipped TEXT,
+    target_scope   TEXT
+);
+
+CREATE TABLE IF NOT EXISTS staging.ledger_rows (
+    file_id TEXT NOT NULL, source_file TEXT NOT NULL, source_sheet TEXT, source_row INTEGER,
+    period TEXT, unit_name TEXT,
+    seq_raw TEXT, seq TEXT,
+    industry_raw TEXT, industry TEXT,
+    chain_raw TEXT, chain TEXT,
+    project_name_raw TEXT, project_name TEXT,
+    investor_raw TEXT, investor TEXT,
+    total_investment_raw TEXT, total_investment DECIMAL(20,8),
+    funds_this_year_raw TEXT, funds_this_year DECIMAL(20,8),
+    funds_cumulative_raw TEXT, funds_cumulative DECIMAL(20,8),
+    source_raw TEXT, source TEXT,
+    contact_person_raw TEXT, contact_person TEXT,
+    contact_phone_raw TEXT, contact_phone TEXT,
+    signed_on_raw TEXT, signed_on TEXT,
+    started_on_raw TEXT, started_on TEXT,
+    completed_on_raw TEXT, completed_on TEXT,
+    status_raw TEXT, status TEXT, stage TEXT,
+    is_industrial_raw TEXT, is_industrial BOOLEAN,
+    is_emerging_raw TEXT, is_emerging BOOLEAN,
+    is_sanqi_raw TEXT, is_sanqi BOOLEAN,
+    partners_raw TEXT, partners TEXT,
+    remarks_raw TEXT, remarks TEXT,
+    extra_json TEXT,
+    row_ok BOOLEAN
+);
+
+CREATE TABLE IF NOT EXISTS staging.activity_rows (
+    file_id TEXT NOT NULL, source_file TEXT NOT NULL, source_sheet TEXT, source_row INTEGER,
+    period TEXT, unit_name TEXT,
+    activity_date_raw TEXT, activity_date TEXT,
+    activity_name_raw TEXT, activity_name TEXT,
+    activity_type_raw TEXT, activity_type TEXT,
+    leader_raw TEXT, leader TEXT,
+    led_by_principal_raw TEXT, led_by_principal BOOLEAN,
+    enterprises_docked_raw TEXT, enterprises_docked INTEGER,
+    place_raw TEXT, place TEXT,
+    remarks_raw TEXT, remarks TEXT,
+    extra_json TEXT, row_ok BOOLEAN
+);
+
+CREATE TABLE IF NOT EXISTS staging.reserve_rows (
+    file_id TEXT NOT NULL, source_file TEXT NOT NULL, source_sheet TEXT, source_row INTEGER,
+    period TEXT, unit_name TEXT,
+    project_name_raw TEXT, project_name TEXT,
+    chain_raw TEXT, chain TEXT,
+    planned_investment_raw TEXT, planned_investment DECIMAL(20,8),
+    entered_on_raw TEXT, entered_on TEXT,
+    status_raw TEXT, status TEXT,
+    extra_json TEXT, row_ok BOOLEAN
+);
+
+CREATE TABLE IF NOT EXISTS staging.target_rows (
+    file_id TEXT NOT NULL, source_file TEXT NOT NULL, source_sheet TEXT, source_row INTEGER,
+    year INTEGER, unit_name TEXT, unit_name_raw TEXT, sub_unit TEXT, indicator TEXT,
+    target DECIMAL(20,8), target_raw TEXT, is_total_row BOOLEAN
+);
+
+CREATE TABLE IF NOT EXISTS staging.dropped_rows (
+    file_id TEXT NOT NULL, source_file TEXT NOT NULL, source_sheet TEXT, source_row INTEGER,
+    reason TEXT, text TEXT
+);
+
+COMMENT ON TABLE staging.files IS '文件登记簿：收到的每个文件、其哈希、识别出的单位与类型、解析状态及被哪个文件取代';
+COMMENT ON TABLE staging.ledger_rows IS '项目台账原始行：每个字段的原始单元格文本与解析值，含文件、工作表、行号（含个人信息，仅供流水线使用）';
+COMMENT ON TABLE staging.activity_rows IS '招商活动台账原始行';
+COMMENT ON TABLE staging.reserve_rows IS '策划包装/储备项目原始行';
+COMMENT ON TABLE staging.target_rows IS '目标任务分解表原始行';
+COMMENT ON TABLE staging.dropped_rows IS '按规则剔除的行（合计、注、例、占位行等）及原因';
+
+-- Findings of each file as parsed; quality.findings shows those of the files in force.
+CREATE TABLE IF NOT EXISTS staging.file_findings (
+    check_name TEXT NOT NULL, severity TEXT NOT NULL, period TEXT, unit_name TEXT,
+    source_file TEXT, source_sheet TEXT, source_row INTEGER, project_name TEXT,
+    message TEXT NOT NULL, stage TEXT NOT NULL, file_id TEXT
+);
+COMMENT ON TABLE staging.file_findings IS '每个文件解析时发现的问题（含已被取代的文件）';
