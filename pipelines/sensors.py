@@ -5,7 +5,6 @@ a second run; a changed file (a resubmission) does.  A change under targets/ rer
 of that year that has a folder.
 """
 
-from __future__ import annotations
 
 import hashlib
 import json

@@ -27,11 +27,9 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 
 def _cell(value: object) -> object:
     """A Python value fit for a bound parameter: NaN/NaT → None, numpy scalars → Python."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and value != value:
-        return None
-    if value is pd.NaT:
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes, Decimal)):
         return value.item()
@@ -188,7 +186,10 @@ class Tx:
             select = ", ".join(f'CAST("{c}" AS {types[c]})' for c in cols)
             raw.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM {view}")
         finally:
-            raw.unregister(view)
+            try:
+                raw.unregister(view)
+            except Exception:  # noqa: BLE001 — an aborted transaction; the insert error wins
+                pass
 
     def _insert_postgres(self, table, df, cols) -> None:
         raw = self.conn.connection.driver_connection

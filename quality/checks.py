@@ -5,7 +5,6 @@ being rebuilt, so the previous marts stay in place); checks on staging warn.  Ea
 carries the failing count and a sample of failing values in its metadata.
 """
 
-from __future__ import annotations
 
 from decimal import Decimal
 

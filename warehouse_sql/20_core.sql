@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS core.bridge_project_unit (
     role         TEXT NOT NULL,
     first_period TEXT,
     source_file  TEXT,
+    source_sheet TEXT,
     source_row   INTEGER
 );
 
@@ -44,7 +45,9 @@ CREATE TABLE IF NOT EXISTS core.fact_project_period (
     source_sheet     TEXT,
     source_row       INTEGER,
     stage            TEXT,
-    total_investment DECIMAL(20,8)
+    total_investment DECIMAL(20,8),
+    report_period    TEXT,
+    is_territorial_report BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS core.fact_target (
@@ -55,7 +58,8 @@ CREATE TABLE IF NOT EXISTS core.fact_target (
     sub_unit     TEXT,
     source_file  TEXT,
     source_sheet TEXT,
-    source_row   INTEGER
+    source_row   INTEGER,
+    is_total_row BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS core.fact_activity (
@@ -69,7 +73,10 @@ CREATE TABLE IF NOT EXISTS core.fact_activity (
     enterprises_docked INTEGER,
     source_file        TEXT,
     source_sheet       TEXT,
-    source_row         INTEGER
+    source_row         INTEGER,
+    place              TEXT,
+    remarks            TEXT,
+    file_period        TEXT
 );
 
 CREATE TABLE IF NOT EXISTS core.fact_reserve_project (
@@ -82,7 +89,9 @@ CREATE TABLE IF NOT EXISTS core.fact_reserve_project (
     status             TEXT,
     source_file        TEXT,
     source_sheet       TEXT,
-    source_row         INTEGER
+    source_row         INTEGER,
+    stage              TEXT,
+    file_period        TEXT
 );
 
 COMMENT ON TABLE core.dim_unit IS '单位维表：市、县区开发区、牵头部门、产业招商组/专班';
@@ -112,6 +121,7 @@ COMMENT ON COLUMN core.bridge_project_unit.unit_name IS '计分单位';
 COMMENT ON COLUMN core.bridge_project_unit.role IS '角色（territorial 属地/lead 牵头/co 合作）';
 COMMENT ON COLUMN core.bridge_project_unit.first_period IS '该单位开始计分的月份';
 COMMENT ON COLUMN core.bridge_project_unit.source_file IS '来源文件';
+COMMENT ON COLUMN core.bridge_project_unit.source_sheet IS '来源工作表';
 COMMENT ON COLUMN core.bridge_project_unit.source_row IS '来源行号';
 COMMENT ON TABLE core.fact_project_period IS '项目月度事实：每个项目每期的规范进展与到位资金（属地单位报数优先）';
 COMMENT ON COLUMN core.fact_project_period.project_id IS '项目编号';
@@ -157,3 +167,11 @@ COMMENT ON COLUMN core.fact_reserve_project.status IS '状态';
 COMMENT ON COLUMN core.fact_reserve_project.source_file IS '来源文件';
 COMMENT ON COLUMN core.fact_reserve_project.source_sheet IS '来源工作表';
 COMMENT ON COLUMN core.fact_reserve_project.source_row IS '来源行号';
+COMMENT ON COLUMN core.fact_project_period.report_period IS '所采用报数的报送月份';
+COMMENT ON COLUMN core.fact_project_period.is_territorial_report IS '是否属地单位报数';
+COMMENT ON COLUMN core.fact_target.is_total_row IS '是否合计行（全市目标）';
+COMMENT ON COLUMN core.fact_activity.place IS '地点';
+COMMENT ON COLUMN core.fact_activity.remarks IS '备注';
+COMMENT ON COLUMN core.fact_activity.file_period IS '所采用清单的报送月份';
+COMMENT ON COLUMN core.fact_reserve_project.stage IS '项目阶段';
+COMMENT ON COLUMN core.fact_reserve_project.file_period IS '所采用清单的报送月份';

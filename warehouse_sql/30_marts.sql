@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS marts.red_black_list (
 );
 CREATE TABLE IF NOT EXISTS marts.performance_assessment (
     period TEXT NOT NULL, year INTEGER NOT NULL, unit_name TEXT NOT NULL, unit_type TEXT,
-    item TEXT NOT NULL, score DOUBLE PRECISION, max_score DOUBLE PRECISION, detail TEXT
+    item TEXT NOT NULL, score DOUBLE PRECISION, max_score DOUBLE PRECISION, detail TEXT,
+    completion_rate DOUBLE PRECISION
 );
 
 COMMENT ON TABLE marts.target_progress IS '目标任务完成进度（按期、单位、指标，年初至今）';
@@ -101,3 +102,4 @@ COMMENT ON COLUMN marts.performance_assessment.item IS '考评项目';
 COMMENT ON COLUMN marts.performance_assessment.score IS '得分';
 COMMENT ON COLUMN marts.performance_assessment.max_score IS '满分';
 COMMENT ON COLUMN marts.performance_assessment.detail IS '计分说明';
+COMMENT ON COLUMN marts.performance_assessment.completion_rate IS '完成率（按完成比例计分的项目）';

@@ -1,6 +1,5 @@
 """Dagster asset: staging → core (thin wrapper over assets/conform/build.py)."""
 
-from __future__ import annotations
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset

@@ -1,6 +1,5 @@
 """Dagster asset: the drop folder → staging (thin wrapper over assets/ingest/load.py)."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset
 

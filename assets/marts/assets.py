@@ -1,6 +1,5 @@
 """Dagster asset: core → the five marts for one period, replaced in one transaction."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
