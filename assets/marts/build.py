@@ -1,0 +1,42 @@
+"""Entry point of the marts: `build_marts(core, period, rules)` → the five mart DataFrames.
+
+Pure (plain pandas, no Dagster, no database).  A mart at period P reads only core rows with
+period <= P (bridge rows with first_period <= P), so building P again, or after later months were
+loaded, gives the same result.  Red/black appearances for the 绩效考评 are recomputed from the
+core data of each list period of the year, never read back from earlier mart outputs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .assessment import build_assessment
+from .common import CoreTables, build_view, parse_period, period_str, prev_december
+from .four_rates import build_four_rates, compute_four_rates
+from .red_black import appearances, build_red_black
+from .rules import Rules, load_rules
+from .target_progress import build_city_summary, build_target_progress
+
+__all__ = ["CoreTables", "MART_NAMES", "build_marts", "load_rules"]
+
+MART_NAMES = (
+    "target_progress", "city_summary", "four_rates", "red_black_list", "performance_assessment",
+)
+
+
+def build_marts(core: CoreTables, period: str, rules: Rules) -> dict[str, pd.DataFrame]:
+    """keys: target_progress, city_summary, four_rates, red_black_list, performance_assessment"""
+    year, month = parse_period(period)
+    p = period_str(year, month)
+    view = build_view(core, p, rules)
+    view_dec = build_view(core, prev_december(p), rules)
+    rates = compute_four_rates(core, p, rules, view, view_dec)
+    return {
+        "target_progress": build_target_progress(core, p, rules, view),
+        "city_summary": build_city_summary(core, p, rules, view),
+        "four_rates": build_four_rates(core, p, rules, rates),
+        "red_black_list": build_red_black(core, p, rules, view, rates),
+        "performance_assessment": build_assessment(
+            core, p, rules, view, appearances(core, p, rules)
+        ),
+    }

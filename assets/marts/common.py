@@ -1,0 +1,368 @@
+"""Shared helpers of the marts: the core-table container, Decimal handling, periods, and the
+per-period view of projects (what is known, credited, its stage and funds at period P).
+
+Everything here only looks at data with period <= P (bridge rows with first_period <= P), so a
+mart built for P is the same whenever it is built.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from .rules import Rules
+
+ZERO = Decimal(0)
+CITY_TYPE = "city"
+STAGE_RANK = {"退库": 0, "在谈": 1, "签约": 2, "注册": 3, "开工": 4, "竣工投产": 5}
+WITHDRAWN = "退库"
+
+INDICATOR_LABELS = {
+    "funds_in_place": "区外境内到位资金",
+    "new_projects": "新引进项目",
+    "new_industrial_projects": "新引进工业项目",
+    "new_100m_industrial_projects": "新引进亿元工业项目",
+    "emerging_share": "新兴产业占比",
+    "major_projects": "5亿元以上重大产业项目",
+}
+BASE_INDICATORS = (
+    "funds_in_place",
+    "new_projects",
+    "new_industrial_projects",
+    "new_100m_industrial_projects",
+    "emerging_share",
+    "major_projects",
+)
+AMOUNT_INDICATORS = frozenset({"funds_in_place"})
+SHARE_INDICATORS = frozenset({"emerging_share"})
+
+
+@dataclass
+class CoreTables:
+    """DataFrames with the columns of docs/design.md "core"."""
+
+    units: pd.DataFrame  # core.dim_unit
+    projects: pd.DataFrame  # core.dim_project
+    bridge: pd.DataFrame  # core.bridge_project_unit (with first_period)
+    facts: pd.DataFrame  # core.fact_project_period (all periods loaded)
+    targets: pd.DataFrame  # core.fact_target (rows per sub_unit)
+    activities: pd.DataFrame  # core.fact_activity (rows per period)
+    reserve: pd.DataFrame  # core.fact_reserve_project (rows per period)
+
+
+# --- values ------------------------------------------------------------------------------------
+def is_missing(x: Any) -> bool:
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    if isinstance(x, float) and math.isnan(x):
+        return True
+    if isinstance(x, Decimal) and x.is_nan():
+        return True
+    return False
+
+
+def to_dec(x: Any) -> Decimal | None:
+    """Decimal of an amount (Decimal kept as is, float/int via str); None when missing."""
+    if is_missing(x):
+        return None
+    if isinstance(x, Decimal):
+        return x
+    return Decimal(str(x))
+
+
+def to_bool(x: Any) -> bool:
+    """True only for a real true value; None/NaN (unknown) is False."""
+    if is_missing(x):
+        return False
+    return bool(x)
+
+
+def dsum(values) -> Decimal:
+    total = ZERO
+    for v in values:
+        d = to_dec(v)
+        if d is not None:
+            total += d
+    return total
+
+
+def as_target(value: Decimal | None, indicator: str) -> Any:
+    """A target in its natural type: Decimal for amounts, int for integral counts."""
+    if value is None:
+        return None
+    if indicator in AMOUNT_INDICATORS:
+        return value
+    if indicator in SHARE_INDICATORS:
+        return float(value)
+    if value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def ratio(num: Any, den: Any) -> float | None:
+    """num ÷ den as float; None when den is missing or 0."""
+    if is_missing(num) or is_missing(den):
+        return None
+    if den == 0:
+        return None
+    return float(Decimal(str(num)) / Decimal(str(den)))
+
+
+# --- periods -----------------------------------------------------------------------------------
+def parse_period(period: str) -> tuple[int, int]:
+    year, month = str(period)[:7].split("-")
+    return int(year), int(month)
+
+
+def period_str(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def time_progress(period: str) -> float:
+    return parse_period(period)[1] / 12
+
+
+def prev_december(period: str) -> str:
+    return period_str(parse_period(period)[0] - 1, 12)
+
+
+def month_of(value: Any) -> str | None:
+    """'YYYY-MM' of a signed_month / period value; None when missing or only a year."""
+    if is_missing(value):
+        return None
+    text = str(value)[:7]
+    return text if len(text) == 7 else None
+
+
+# --- formatting --------------------------------------------------------------------------------
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def amt(x: Any) -> str:
+    d = to_dec(x)
+    return "—" if d is None else f"{d:.2f}"
+
+
+def num(x: Any) -> str:
+    """A target/count without trailing zeros: 40, 2.5."""
+    if is_missing(x):
+        return "—"
+    d = to_dec(x)
+    text = f"{d.normalize():f}" if d is not None else str(x)
+    return text
+
+
+# --- the per-period view -----------------------------------------------------------------------
+@dataclass
+class ProjectState:
+    project_id: Any
+    total_investment: Decimal | None
+    industry: str | None
+    is_industrial: bool
+    is_emerging: bool
+    is_sanqi: bool
+    signed_month: str | None
+    territorial_unit: str | None
+    below_threshold: bool
+    stage: str | None  # latest non-null stage of fact rows <= P
+    funds_this_year: Decimal  # fact row at P (0 when none)
+    funds_cumulative: Decimal  # see PeriodView docstring
+
+    @property
+    def countable(self) -> bool:
+        """Counts toward indicators: amount known, not below threshold, not withdrawn at P."""
+        return (
+            self.total_investment is not None
+            and not self.below_threshold
+            and self.stage != WITHDRAWN
+        )
+
+    @property
+    def stage_rank(self) -> int:
+        return STAGE_RANK.get(self.stage or "", -1)
+
+
+@dataclass
+class PeriodView:
+    """Projects known at P and who is credited with them at P.
+
+    - known at P: a bridge row with first_period <= P, a fact row with period <= P, or
+      dim_project.first_period <= P.
+    - credit: (project_id, unit_name) pairs of bridge rows (any role) with first_period <= P
+      (a row without first_period takes dim_project.first_period; neither → ignored).
+    - stage: the latest non-null stage among the project's fact rows with period <= P.
+    - funds_this_year: the fact row of period P (none that period: 0).
+    - funds_cumulative: the latest non-null funds_cumulative among fact rows <= P; when none is
+      given, the sum over years <= P's year of the last non-null funds_this_year of each year.
+    """
+
+    period: str
+    year: int
+    month: int
+    projects: dict[Any, ProjectState]
+    credit: dict[str, list[Any]]  # unit_name -> project ids (sorted, unique)
+
+    def credited(self, unit: str) -> list[ProjectState]:
+        return [self.projects[p] for p in self.credit.get(unit, []) if p in self.projects]
+
+    def all_projects(self) -> list[ProjectState]:
+        return list(self.projects.values())
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
+    year, month = parse_period(period)
+    p = period_str(year, month)
+    threshold = Decimal(str(rules.indicators.below_threshold_amount))
+
+    bridge = core.bridge
+    if len(bridge):
+        # a bridge row without first_period takes its project's first_period (dim_project)
+        fp = _col(bridge, "first_period")
+        if fp.isna().any() and "first_period" in core.projects.columns:
+            fallback = dict(zip(core.projects["project_id"], core.projects["first_period"]))
+            fp = fp.where(fp.notna(), bridge["project_id"].map(fallback))
+        b = bridge[fp.notna() & (fp.astype(str).str[:7] <= p)]
+    else:
+        b = bridge
+    credit: dict[str, set] = {}
+    for pid, unit in zip(_col(b, "project_id"), _col(b, "unit_name")):
+        if is_missing(pid) or is_missing(unit):
+            continue
+        credit.setdefault(unit, set()).add(pid)
+
+    facts = core.facts
+    if not len(facts) or "project_id" not in facts.columns:
+        facts = pd.DataFrame({"project_id": [], "period": []}, dtype=object)
+    if len(facts):
+        f = facts.assign(_period=_col(facts, "period").astype(str).str[:7])
+        f = f[f["_period"] <= p].sort_values("_period", kind="stable")
+    else:
+        f = facts.assign(_period=pd.Series(dtype=object))
+    stage_col = "stage" if "stage" in f.columns else "status"
+    stage_at: dict[Any, str] = {}
+    funds_now: dict[Any, Decimal] = {}
+    cum_latest: dict[Any, Decimal] = {}
+    last_this_year: dict[tuple[Any, str], Decimal] = {}
+    for pid, per, stage, fty, fcum in zip(
+        f["project_id"], f["_period"], _col(f, stage_col), _col(f, "funds_this_year"),
+        _col(f, "funds_cumulative"),
+    ):
+        if not is_missing(stage):
+            stage_at[pid] = stage
+        d_fty = to_dec(fty)
+        if per == p and pid not in funds_now:
+            funds_now[pid] = d_fty if d_fty is not None else ZERO
+        if d_fty is not None:
+            last_this_year[(pid, per[:4])] = d_fty
+        d_cum = to_dec(fcum)
+        if d_cum is not None:
+            cum_latest[pid] = d_cum
+    fact_ids = set(f["project_id"]) if len(f) else set()
+    sum_years: dict[Any, Decimal] = {}
+    for (pid, _y), v in last_this_year.items():
+        sum_years[pid] = sum_years.get(pid, ZERO) + v
+
+    proj = core.projects
+    known_ids = set(fact_ids)
+    for ids in credit.values():
+        known_ids |= ids
+    if "first_period" in proj.columns:
+        fp = proj["first_period"]
+        mask = fp.notna() & (fp.astype(str).str[:7] <= p)
+        known_ids |= set(proj.loc[mask, "project_id"])
+
+    states: dict[Any, ProjectState] = {}
+    for row in proj.to_dict("records"):
+        pid = row["project_id"]
+        if pid not in known_ids:
+            continue
+        inv = to_dec(row.get("total_investment"))
+        bt = row.get("below_threshold")
+        below = to_bool(bt) if not is_missing(bt) else (inv is not None and inv < threshold)
+        industry = row.get("industry")
+        states[pid] = ProjectState(
+            project_id=pid,
+            total_investment=inv,
+            industry=None if is_missing(industry) else str(industry),
+            is_industrial=to_bool(row.get("is_industrial")),
+            is_emerging=to_bool(row.get("is_emerging")),
+            is_sanqi=to_bool(row.get("is_sanqi")),
+            signed_month=month_of(row.get("signed_month")),
+            territorial_unit=None if is_missing(row.get("territorial_unit"))
+            else row.get("territorial_unit"),
+            below_threshold=below,
+            stage=stage_at.get(pid),
+            funds_this_year=funds_now.get(pid, ZERO),
+            funds_cumulative=cum_latest.get(pid, sum_years.get(pid, ZERO)),
+        )
+    credit_sorted = {u: sorted(ids, key=str) for u, ids in credit.items()}
+    return PeriodView(p, year, month, states, credit_sorted)
+
+
+def unit_frame(core: CoreTables) -> pd.DataFrame:
+    """dim_unit with unit_name, unit_type, parent_name (missing parent -> None)."""
+    u = core.units
+    out = pd.DataFrame(
+        {
+            "unit_name": _col(u, "unit_name"),
+            "unit_type": _col(u, "unit_type"),
+            "parent_name": _col(u, "parent_name"),
+        }
+    )
+    out["parent_name"] = [None if is_missing(x) else x for x in out["parent_name"]]
+    return out.drop_duplicates("unit_name").reset_index(drop=True)
+
+
+def city_name(core: CoreTables) -> str:
+    u = unit_frame(core)
+    cities = u.loc[u["unit_type"] == CITY_TYPE, "unit_name"].tolist()
+    return cities[0] if cities else "柳州市"
+
+
+def targets_for_year(core: CoreTables, year: int) -> dict[tuple[str, str], Decimal]:
+    """(unit_name, indicator) -> Σ target over sub_units of `year` (missing targets skipped)."""
+    t = core.targets
+    out: dict[tuple[str, str], Decimal] = {}
+    if not len(t):
+        return out
+    t = t[pd.to_numeric(t["year"], errors="coerce") == year]
+    for unit, ind, val in zip(t["unit_name"], t["indicator"], t["target"]):
+        d = to_dec(val)
+        if d is None:
+            continue
+        out[(unit, ind)] = out.get((unit, ind), ZERO) + d
+    return out
+
+
+def finalize(
+    rows: list[dict], columns: list[str], *, floats=(), objects=(), ints=(), nullable_ints=()
+) -> pd.DataFrame:
+    """A mart frame with stable dtypes whatever the data: float64 (NULL = NaN) for rates and
+    scores, object (NULL = None) for Decimal amounts / mixed values / booleans, int64 for counts,
+    Int64 for nullable integers."""
+    data: dict[str, pd.Series] = {}
+    for c in columns:
+        values = [r.get(c) for r in rows]
+        if c in floats:
+            s = pd.Series([None if is_missing(v) else float(v) for v in values], dtype="float64")
+        elif c in ints:
+            s = pd.Series(values, dtype="int64")
+        elif c in nullable_ints:
+            s = pd.Series([None if is_missing(v) else int(v) for v in values], dtype="Int64")
+        elif c in objects:
+            s = pd.Series([None if is_missing(v) else v for v in values], dtype=object)
+        else:
+            s = pd.Series(values) if values else pd.Series([], dtype=object)
+        data[c] = s
+    return pd.DataFrame(data, columns=columns)

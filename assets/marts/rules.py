@@ -1,0 +1,312 @@
+"""The rules file `reference/rules.yaml`: load, validate, expose as frozen dataclasses.
+
+Pure: no Dagster, no warehouse.  Every problem raises `RulesError` with a Chinese message that
+names the dotted key ("rules.yaml: red_black.weights.funds 必须是数字，实际为 'abc'"), so a
+clerk who edited the file knows which line to fix.  Validation is strict: unknown keys,
+missing keys, non-numbers where a number is expected, negative numbers, unordered bonus tiers
+and a cadence other than monthly/quarterly are all errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "reference" / "rules.yaml"
+
+CADENCES = ("monthly", "quarterly")
+QUARTER_MONTHS = (3, 6, 9, 12)
+
+
+class RulesError(ValueError):
+    """The rules file is invalid; the message names the offending key."""
+
+
+# --- schema ------------------------------------------------------------------------------------
+# Leaf specs: "num" (int/float, >= 0), "int" (int >= 0), "str", "strlist", "cadence", "tiers".
+NUM, INT, STR, STRLIST, CADENCE, TIERS = "num", "int", "str", "strlist", "cadence", "tiers"
+
+SCHEMA: dict[str, Any] = {
+    "indicators": {
+        "below_threshold_amount": NUM,
+        "industrial_100m_min_investment": NUM,
+        "emerging_share_threshold": NUM,
+        "major_project_min_investment": NUM,
+        "major_project_excluded_industries": STRLIST,
+    },
+    "four_rates": {
+        "increment_targets": {
+            "performance_rate": NUM,
+            "funds_rate": NUM,
+            "start_rate": NUM,
+            "completion_rate": NUM,
+        },
+    },
+    "red_black": {
+        "cadence": CADENCE,
+        "top_n": INT,
+        "bottom_n": INT,
+        "ratio_cap": NUM,
+        "weights": {"funds": NUM, "projects": NUM, "major_projects": NUM, "four_rates": NUM},
+        "list_group": {
+            "name_format": STR,
+            "labels": {"district": STR, "department": STR, "task_group": STR},
+            "task_group_under_department": STR,
+        },
+    },
+    "assessment": {
+        "department": {
+            "packaged_projects": {"max": NUM, "required": INT},
+            "activities": {"max": NUM, "points_each": NUM},
+            "new_projects": {"max": NUM},
+        },
+        "district": {
+            "weights": {
+                "funds_in_place": NUM,
+                "new_projects": NUM,
+                "new_industrial_projects": NUM,
+                "new_100m_industrial_projects": NUM,
+            },
+            "emerging_share_deduction": NUM,
+            "big_project_bonus": {"cap": NUM, "tiers": TIERS},
+            "red_black_adjustment": {"red": NUM, "black": NUM, "cap": NUM},
+        },
+    },
+    "schedule": {"schedule_cron": STR},
+}
+
+
+def _err(source: str, message: str) -> RulesError:
+    return RulesError(f"{source}: {message}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_leaf(spec: str, value: Any, key: str, source: str) -> Any:
+    if spec in (NUM, INT):
+        if not _is_number(value):
+            kind = "整数" if spec == INT else "数字"
+            raise _err(source, f"{key} 必须是{kind}，实际为 {value!r}")
+        if spec == INT and int(value) != value:
+            raise _err(source, f"{key} 必须是整数，实际为 {value!r}")
+        if value < 0:
+            raise _err(source, f"{key} 不能为负数，实际为 {value!r}")
+        return int(value) if spec == INT else float(value)
+    if spec == STR:
+        if not isinstance(value, str) or not value.strip():
+            raise _err(source, f"{key} 必须是非空文字，实际为 {value!r}")
+        return value
+    if spec == STRLIST:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _err(source, f"{key} 必须是文字列表，实际为 {value!r}")
+        return tuple(value)
+    if spec == CADENCE:
+        if value not in CADENCES:
+            raise _err(source, f"{key} 只能是 monthly 或 quarterly，实际为 {value!r}")
+        return value
+    if spec == TIERS:
+        if not isinstance(value, list) or not value:
+            raise _err(source, f"{key} 必须是非空列表，实际为 {value!r}")
+        tiers = []
+        for i, item in enumerate(value):
+            sub = f"{key}[{i}]"
+            if not isinstance(item, dict):
+                raise _err(source, f"{sub} 必须形如 {{min_investment: 10, points: 1}}")
+            checked = _check_mapping(
+                {"min_investment": NUM, "points": NUM}, item, sub, source
+            )
+            tiers.append(BonusTier(checked["min_investment"], checked["points"]))
+        mins = [t.min_investment for t in tiers]
+        if mins != sorted(mins) or len(set(mins)) != len(mins):
+            raise _err(source, f"{key} 的 min_investment 必须从小到大且不重复")
+        return tuple(tiers)
+    raise AssertionError(spec)  # pragma: no cover
+
+
+def _check_mapping(schema: dict[str, Any], data: Any, prefix: str, source: str) -> dict:
+    if not isinstance(data, dict):
+        where = prefix or "文件顶层"
+        raise _err(source, f"{where} 必须是键值表，实际为 {data!r}")
+    out: dict[str, Any] = {}
+    for key in data:
+        if key not in schema:
+            dotted = f"{prefix}.{key}" if prefix else str(key)
+            raise _err(source, f"未知的键 {dotted}（请检查拼写）")
+    for key, spec in schema.items():
+        dotted = f"{prefix}.{key}" if prefix else key
+        if key not in data:
+            raise _err(source, f"缺少键 {dotted}")
+        if isinstance(spec, dict):
+            out[key] = _check_mapping(spec, data[key], dotted, source)
+        else:
+            out[key] = _check_leaf(spec, data[key], dotted, source)
+    return out
+
+
+# --- dataclasses -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BonusTier:
+    min_investment: float
+    points: float
+
+
+@dataclass(frozen=True)
+class IndicatorRules:
+    below_threshold_amount: float
+    industrial_100m_min_investment: float
+    emerging_share_threshold: float
+    major_project_min_investment: float
+    major_project_excluded_industries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IncrementTargets:
+    performance_rate: float
+    funds_rate: float
+    start_rate: float
+    completion_rate: float
+
+
+@dataclass(frozen=True)
+class FourRatesRules:
+    increment_targets: IncrementTargets
+
+
+@dataclass(frozen=True)
+class RedBlackWeights:
+    funds: float
+    projects: float
+    major_projects: float
+    four_rates: float
+
+
+@dataclass(frozen=True)
+class ListGroupRules:
+    name_format: str
+    label_district: str
+    label_department: str
+    label_task_group: str
+    task_group_under_department: str
+
+
+@dataclass(frozen=True)
+class RedBlackRules:
+    cadence: str
+    top_n: int
+    bottom_n: int
+    ratio_cap: float
+    weights: RedBlackWeights
+    list_group: ListGroupRules
+
+    def is_list_month(self, month: int) -> bool:
+        return self.cadence == "monthly" or month in QUARTER_MONTHS
+
+
+@dataclass(frozen=True)
+class DepartmentRules:
+    packaged_max: float
+    packaged_required: int
+    activities_max: float
+    activity_points: float
+    new_projects_max: float
+
+
+@dataclass(frozen=True)
+class DistrictWeights:
+    funds_in_place: float
+    new_projects: float
+    new_industrial_projects: float
+    new_100m_industrial_projects: float
+
+
+@dataclass(frozen=True)
+class DistrictRules:
+    weights: DistrictWeights
+    emerging_share_deduction: float
+    bonus_cap: float
+    bonus_tiers: tuple[BonusTier, ...]
+    red_points: float
+    black_points: float
+    red_black_cap: float
+
+
+@dataclass(frozen=True)
+class AssessmentRules:
+    department: DepartmentRules
+    district: DistrictRules
+
+
+@dataclass(frozen=True)
+class Rules:
+    indicators: IndicatorRules
+    four_rates: FourRatesRules
+    red_black: RedBlackRules
+    assessment: AssessmentRules
+    schedule_cron: str
+    source: str = "rules.yaml"
+
+
+def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
+    """Validate a parsed rules mapping and build `Rules`; raises `RulesError`."""
+    d = _check_mapping(SCHEMA, data, "", source)
+    ind, fr, rb, ass = d["indicators"], d["four_rates"], d["red_black"], d["assessment"]
+    lg = rb["list_group"]
+    dep, dis = ass["department"], ass["district"]
+    return Rules(
+        indicators=IndicatorRules(**ind),
+        four_rates=FourRatesRules(IncrementTargets(**fr["increment_targets"])),
+        red_black=RedBlackRules(
+            cadence=rb["cadence"],
+            top_n=rb["top_n"],
+            bottom_n=rb["bottom_n"],
+            ratio_cap=rb["ratio_cap"],
+            weights=RedBlackWeights(**rb["weights"]),
+            list_group=ListGroupRules(
+                name_format=lg["name_format"],
+                label_district=lg["labels"]["district"],
+                label_department=lg["labels"]["department"],
+                label_task_group=lg["labels"]["task_group"],
+                task_group_under_department=lg["task_group_under_department"],
+            ),
+        ),
+        assessment=AssessmentRules(
+            department=DepartmentRules(
+                packaged_max=dep["packaged_projects"]["max"],
+                packaged_required=dep["packaged_projects"]["required"],
+                activities_max=dep["activities"]["max"],
+                activity_points=dep["activities"]["points_each"],
+                new_projects_max=dep["new_projects"]["max"],
+            ),
+            district=DistrictRules(
+                weights=DistrictWeights(**dis["weights"]),
+                emerging_share_deduction=dis["emerging_share_deduction"],
+                bonus_cap=dis["big_project_bonus"]["cap"],
+                bonus_tiers=dis["big_project_bonus"]["tiers"],
+                red_points=dis["red_black_adjustment"]["red"],
+                black_points=dis["red_black_adjustment"]["black"],
+                red_black_cap=dis["red_black_adjustment"]["cap"],
+            ),
+        ),
+        schedule_cron=d["schedule"]["schedule_cron"],
+        source=source,
+    )
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Read and validate the rules file (default `reference/rules.yaml`)."""
+    p = Path(path) if path is not None else DEFAULT_RULES_PATH
+    source = p.name
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _err(source, f"无法读取规则文件 {p}：{exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _err(source, f"YAML 格式错误：{exc}") from exc
+    return rules_from_dict(data, source)

@@ -1,0 +1,8 @@
+import pytest
+
+from assets.marts.rules import load_rules
+
+
+@pytest.fixture(scope="session")
+def rules():
+    return load_rules()
