@@ -25,15 +25,18 @@ drop_folder_files = AssetSpec(
     kinds={"python", "sql"},
     owners=OWNERS,
     description=(
-        "读取报送目录中截至本月的全部工作簿，登记到 staging.files（哈希未变的文件不重复解析，"
+        "读取报送目录中的全部工作簿，登记到 staging.files（哈希未变的文件不重复解析，"
         "更正文件取代旧文件），并把台账、活动、储备项目和目标表的每一行连同文件、工作表、行号写入 staging。"
+        "每次运行都使 staging 与整个报送目录一致，因此任一月份的集市都不取决于运行顺序。"
     ),
 )
 def staging_submissions(
     context: AssetExecutionContext, warehouse: WarehouseResource, drop_folder: DropFolderResource
 ) -> MaterializeResult:
     wh = warehouse.get()
-    summary = ingest(wh, drop_folder.root, up_to=context.partition_key)
+    # The whole folder, not just this month: a later month can correct an earlier one (a
+    # signing date, a resubmission), and a period's marts must not depend on run order.
+    summary = ingest(wh, drop_folder.root)
     for problem in summary.problems:
         context.log.warning(f"隔离文件 {problem}")
     files = wh.read(

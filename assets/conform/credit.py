@@ -1,0 +1,225 @@
+"""Duplicate rows, the 属地 rule and the project↔unit credit bridge (domain.md, "Projects and
+their credit").  Pure functions over the matched ledger rows (a `project_id` column).
+
+Roles:
+- `territorial`: the district/zone that reports the project; when two districts report it, the one
+  that reported it first (earliest reporting month, then file name) — the other gets no credit and
+  a `territorial_conflict` error names both.  When no district reports it, the first district named
+  in the 合作单位 / 项目所在地 (`partners`) column of a department/task-group report, else nobody
+  (`no_territorial_report` warning either way).
+- `lead`: a department or task group that reports the project in its own ledger.
+- `co`: a department or task group named in `partners` of another unit's report, when it has no
+  other role.  Districts get credit only by 属地: a district named in `partners` of a project that
+  has another territorial unit gets nothing (decision: the 属地 principle of seed 000 附件1 注).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from assets.reference import Reference
+from quality.findings import Finding, location
+
+ORDER = ["period", "source_file", "source_sheet", "source_row"]
+BRIDGE_COLUMNS = [
+    "project_id", "unit_name", "role", "first_period", "source_file", "source_row", "source_sheet",
+]
+CREDIT_TYPES = ("department", "task_group")
+
+
+def truthy(series: pd.Series, default: bool) -> pd.Series:
+    """A boolean Series from a column of bool / numpy bool / None / NaN (missing → `default`)."""
+    def one(value: object) -> bool:
+        if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+            return default
+        return bool(value)
+    return series.map(one).astype(bool)
+
+
+def sort_reports(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in report order: period, then source_file, source_sheet, source_row."""
+    keys = rows[ORDER].copy()
+    keys["source_sheet"] = keys["source_sheet"].map(lambda v: "" if _blank(v) else str(v))
+    keys["source_file"] = keys["source_file"].map(lambda v: "" if _blank(v) else str(v))
+    keys["source_row"] = pd.to_numeric(keys["source_row"], errors="coerce").fillna(0)
+    order = keys.sort_values(ORDER, kind="mergesort").index
+    return rows.loc[order]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _name(value: object) -> str:
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _where(row: pd.Series | dict) -> str:
+    return f"{row['unit_name']} {row['period']} " + location(
+        row.get("source_file"), row.get("source_sheet"), _int(row.get("source_row"))
+    )
+
+
+def _loc(row: pd.Series | dict) -> str:
+    return location(row.get("source_file"), row.get("source_sheet"), _int(row.get("source_row")))
+
+
+def _int(value: object) -> int | None:
+    try:
+        return None if value is None or pd.isna(value) else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _finding(check: str, message: str, row: pd.Series | dict) -> Finding:
+    return Finding(
+        check_name=check,
+        message=message,
+        period=row.get("period"),
+        unit_name=row.get("unit_name"),
+        source_file=row.get("source_file"),
+        source_sheet=row.get("source_sheet"),
+        source_row=_int(row.get("source_row")),
+        project_name=row.get("project_name"),
+        stage="conform",
+        file_id=row.get("file_id") if isinstance(row.get("file_id"), str) else None,
+    )
+
+
+def drop_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+    """Keep the first row of each (project_id, unit_name, period); a `duplicate_row` warning for
+    every extra row.  `rows` must have project_id (rows without one are returned unchanged)."""
+    rows = sort_reports(rows)
+    has_id = rows["project_id"].notna()
+    dup = rows.loc[has_id].duplicated(["project_id", "unit_name", "period"], keep="first")
+    dup = dup.reindex(rows.index, fill_value=False)
+    findings = []
+    if dup.any():
+        firsts = rows.loc[has_id & ~dup].set_index(["project_id", "unit_name", "period"])
+        for _, row in rows.loc[dup].iterrows():
+            first = firsts.loc[(row["project_id"], row["unit_name"], row["period"])]
+            at = location(None, first.get("source_sheet"), _int(first.get("source_row")))
+            same_file = first.get("source_file") == row.get("source_file")
+            where_first = at if same_file else location(
+                first.get("source_file"), first.get("source_sheet"), _int(first.get("source_row")))
+            findings.append(_finding(
+                "duplicate_row",
+                f"{_where(row)}：项目「{_name(row['project_name'])}」与{where_first}"
+                f"「{_name(first['project_name'])}」是同一项目，本月台账重复填报；"
+                f"已只计{where_first}，请删除重复行。",
+                row,
+            ))
+    return rows.loc[~dup], findings
+
+
+@dataclass
+class Credit:
+    bridge: pd.DataFrame  # BRIDGE_COLUMNS
+    territorial: dict[str, str | None]  # project_id -> territorial unit (None: no territory)
+    findings: list[Finding]
+
+
+def _partners(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [p for p in str(value).split("、") if p]
+
+
+def reports_by_project(rows: pd.DataFrame) -> dict[str, list[dict]]:
+    """project_id -> its rows as dicts in report order (one pass; no per-group DataFrames)."""
+    out: dict[str, list[dict]] = {}
+    if rows.empty:
+        return out
+    for rec in sort_reports(rows.loc[rows["project_id"].notna()]).to_dict("records"):
+        out.setdefault(rec["project_id"], []).append(rec)
+    return dict(sorted(out.items()))
+
+
+def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) -> Credit:
+    """Bridge rows, territorial unit and credit findings for every project of the (de-duplicated,
+    row_ok) matched ledger rows (a DataFrame or `reports_by_project` of it)."""
+    grouped = rows if isinstance(rows, dict) else reports_by_project(rows)
+    bridge: list[dict] = []
+    territorial: dict[str, str | None] = {}
+    findings: list[Finding] = []
+
+    def unit_type(name: str) -> str | None:
+        unit = ref.units.get(name)
+        return unit.type if unit else None
+
+    def add(pid: str, unit: str, role: str, row: dict) -> None:
+        bridge.append({
+            "project_id": pid, "unit_name": unit, "role": role, "first_period": row["period"],
+            "source_file": row.get("source_file"), "source_row": _int(row.get("source_row")),
+            "source_sheet": row.get("source_sheet"),
+        })
+
+    for pid, reports in grouped.items():
+        firsts: dict[str, dict] = {}
+        for rec in reports:  # report order: a unit's first report
+            firsts.setdefault(rec["unit_name"], rec)
+        districts = [r for u, r in firsts.items() if unit_type(u) == "district"]
+        leads = [r for u, r in firsts.items() if unit_type(u) in CREDIT_TYPES]
+        roles: dict[str, str] = {}
+        losers: set[str] = set()
+        terr: str | None = None
+        if districts:
+            winner = districts[0]
+            terr = winner["unit_name"]
+            roles[terr] = "territorial"
+            add(pid, terr, "territorial", winner)
+            for loser in districts[1:]:
+                losers.add(loser["unit_name"])
+                findings.append(_finding(
+                    "territorial_conflict",
+                    f"{_where(winner)}：项目「{_name(winner['project_name'])}」同时出现在{terr}和"
+                    f"{loser['unit_name']}的台账中（{terr} {winner['period']} 首报；"
+                    f"{loser['unit_name']} {loser['period']} 报送，见{_loc(loser)}），"
+                    f"属地按首报单位计为{terr}，{loser['unit_name']}不计入；请两单位核实项目所在地。",
+                    {**winner, "unit_name": terr},
+                ))
+        for lead in leads:
+            roles[lead["unit_name"]] = "lead"
+            add(pid, lead["unit_name"], "lead", lead)
+        project = _name(reports[-1]["project_name"])
+        if districts and leads:
+            names = "、".join(r["unit_name"] for r in leads)
+            first = reports[0]
+            findings.append(_finding(
+                "co_credited_project",
+                f"{_where(first)}：项目「{_name(first['project_name'])}」由{terr}（属地）和"
+                f"{names}（牵头/共同引进）分别报送，已合并为同一项目，分别计入各单位，"
+                f"全市合计按属地{terr}只计一次。",
+                {**first, "unit_name": terr},
+            ))
+        # partners: territory for a department-only project, co credit for departments
+        for report in reports:
+            for partner in _partners(report.get("partners")):
+                if partner == report["unit_name"] or partner in roles or partner in losers:
+                    continue
+                ptype = unit_type(partner)
+                if ptype == "district":
+                    if terr is None and not districts:
+                        terr = partner
+                        roles[partner] = "territorial"
+                        add(pid, partner, "territorial", report)
+                elif ptype in CREDIT_TYPES:
+                    roles[partner] = "co"
+                    add(pid, partner, "co", report)
+        if not districts and leads:
+            first = leads[0]
+            reporters = "、".join(r["unit_name"] for r in leads)
+            if terr is not None:
+                text = (f"项目「{project}」只有{reporters}报送，没有县区、开发区台账报送；"
+                        f"已按合作单位/项目所在地计入{terr}属地，请{terr}核实是否应纳入本单位台账。")
+            else:
+                text = (f"项目「{project}」只有{reporters}报送，没有县区、开发区台账报送，"
+                        f"合作单位/项目所在地也未写明县区，属地暂空；请{first['unit_name']}在"
+                        f"{_loc(first)}"
+                        "补填项目所在地，或由所在县区纳入台账。")
+            findings.append(_finding("no_territorial_report", text, first))
+        territorial[pid] = terr
+    return Credit(pd.DataFrame(bridge, columns=BRIDGE_COLUMNS), territorial, findings)
