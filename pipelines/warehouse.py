@@ -142,11 +142,10 @@ class Tx:
             if isinstance(val, (list, tuple, set)):
                 if not val:
                     return
-                names = []
-                for j, v in enumerate(val):
-                    params[f"p{i}_{j}"] = v
-                    names.append(f":p{i}_{j}")
-                clauses.append(f"{col} IN ({', '.join(names)})")
+                # one array parameter, however many ids (an IN list would bind one each)
+                params[f"p{i}"] = list(val)
+                clauses.append(f"list_contains(:p{i}, {col})" if self.wh.is_duckdb
+                               else f"{col} = ANY(:p{i})")
             else:
                 params[f"p{i}"] = val
                 clauses.append(f"{col} = :p{i}")
@@ -172,7 +171,7 @@ class Tx:
         if self.wh.is_duckdb:
             self._insert_duckdb(table, df, cols, types)
         else:
-            self._insert_postgres(table, df, cols)
+            self._insert_postgres(table, df, cols, types)
         return len(df)
 
     def _insert_duckdb(self, table, df, cols, types) -> None:
@@ -191,12 +190,18 @@ class Tx:
             except Exception:  # noqa: BLE001 — an aborted transaction; the insert error wins
                 pass
 
-    def _insert_postgres(self, table, df, cols) -> None:
+    def _insert_postgres(self, table, df, cols, types) -> None:
+        # pandas turns an integer column with gaps into floats; COPY wants 12, not 12.0
+        ints = [types[c] in ("integer", "bigint", "smallint") for c in cols]
         raw = self.conn.connection.driver_connection
         with raw.cursor() as cur:
             with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
                 for row in df.itertuples(index=False, name=None):
-                    copy.write_row([_cell(v) for v in row])
+                    values = [_cell(v) for v in row]
+                    for i, is_int in enumerate(ints):
+                        if is_int and isinstance(values[i], float):
+                            values[i] = int(values[i])
+                    copy.write_row(values)
 
 
 def _check_ident(table: str) -> None:

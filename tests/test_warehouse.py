@@ -93,3 +93,15 @@ def test_chinese_comments_on_contract_tables(warehouse_url):
                             "(SELECT attnum FROM pg_attribute WHERE attrelid = "
                             "'core.dim_project'::regclass AND attname = 'total_investment'))")
     assert comment == "投资总额（亿元）"
+
+
+def test_delete_by_a_long_list_of_keys(warehouse_url):
+    wh = Warehouse(warehouse_url)
+    wh.create_schema()
+    units = [f"单位{i}" for i in range(2000)]
+    frame = pd.DataFrame({"year": 2021, "unit_name": units, "indicator": "new_projects",
+                          "target": Decimal(1)})
+    wh.replace("core.fact_target", frame)
+    with wh.transaction() as tx:
+        tx.delete("core.fact_target", {"unit_name": units[:1500], "year": 2021})
+    assert wh.scalar("SELECT COUNT(*) FROM core.fact_target") == 500

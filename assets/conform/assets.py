@@ -1,10 +1,13 @@
 """Dagster asset: staging → core (thin wrapper over assets/conform/build.py)."""
 
 
+from decimal import Decimal
+
 import pandas as pd
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from assets.conform.build import conform
+from assets.marts.rules import load_rules
 from assets.reference import Reference
 from pipelines.metadata import OWNERS, findings_by_severity, preview
 from pipelines.partitions import monthly
@@ -43,9 +46,10 @@ def build_core(wh: Warehouse) -> dict:
         m for m in files.loc[files["status"] == "loaded", "folder_month"].dropna().unique()
         if m != "targets"
     )
+    below = Decimal(str(load_rules().indicators.below_threshold_amount))
     result = conform(
         staging["ledger"], staging["activities"], staging["reserve"], staging["targets"],
-        files, Reference.load(), periods,
+        files, Reference.load(), periods, below_threshold=below,
     )
     counts = {}
     with wh.transaction() as tx:

@@ -17,6 +17,8 @@ import pandas as pd
 
 from assets.conform.credit import (
     BRIDGE_COLUMNS,
+    _finding,
+    _where,
     assign_credit,
     drop_duplicates,
     reports_by_project,
@@ -141,6 +143,25 @@ def _dim_project(grouped: dict[str, list[dict]], territorial: dict[str, str | No
     return pd.DataFrame(out, columns=DIM_PROJECT_COLUMNS).astype(object)
 
 
+def below_threshold_findings(projects: pd.DataFrame, grouped: dict[str, list[dict]]) -> list:
+    """One `below_threshold` info per project (not per monthly row of a cumulative ledger),
+    placed at the project's first report."""
+    out = []
+    for pid, name, total, below in zip(projects["project_id"], projects["project_name"],
+                                       projects["total_investment"], projects["below_threshold"]):
+        rows = grouped.get(pid)
+        if not rows or below is None or below is pd.NA or not bool(below):
+            continue
+        first = rows[0]
+        out.append(_finding(
+            "below_threshold",
+            f"{_where(first)}：项目「{name}」投资总额{total}亿元，低于统计起点（区外总投资500万元），"
+            "保留在仓库中但不计入任何指标。",
+            first,
+        ))
+    return out
+
+
 def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFrame,
             targets: pd.DataFrame, files: pd.DataFrame, ref: Reference,
             periods: list[str], below_threshold: Decimal = Decimal("0.05"),
@@ -170,6 +191,7 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     bridge = credit.bridge[BRIDGE_COLUMNS].astype(object)
     projects = _dim_project(grouped, credit.territorial, matched.clusters, ref, below_threshold)
     facts = fact_project_period(grouped, credit.territorial, periods)
+    findings += below_threshold_findings(projects, grouped)
     return ConformResult(
         dim_unit=dim_unit(ref),
         dim_project=projects,

@@ -266,3 +266,18 @@ def test_empty_inputs():
     res = conform(pd.DataFrame(), empty(), empty(), empty(), empty(), REF, PERIODS)
     assert res.dim_project.empty and res.bridge.empty and res.fact_project_period.empty
     assert len(res.dim_unit) == len(REF.units)
+
+
+def test_below_threshold_is_one_finding_per_project_at_its_first_report():
+    small = dict(total_investment=Decimal("0.03"), investor="某商贸公司")
+    res = run(
+        ledger_row("小商铺装修项目", period="2022-03", row=7, **small),
+        ledger_row("小商铺装修项目", period="2022-04", row=7, **small),
+        ledger_row("小商铺装修项目", period="2022-05", row=8, **small),
+        ledger_row("XX汽车零部件项目", period="2022-03", row=5),
+    )
+    found = checks(res, "below_threshold")
+    assert [(f.period, f.source_row, f.severity or "info") for f in found] == [("2022-03", 7, "info")]
+    assert "0.03" in found[0].message and "小商铺装修项目" in found[0].message
+    below = res.dim_project.set_index("project_name")["below_threshold"]
+    assert bool(below["小商铺装修项目"]) and not bool(below["XX汽车零部件项目"])

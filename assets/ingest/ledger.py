@@ -1,0 +1,97 @@
+"""Project ledger sheets (招商引资项目统计表 / 项目台账) → staging.ledger_rows rows + findings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from assets.ingest.common import (
+    FIELD_LABELS,
+    Context,
+    SheetResult,
+    data_rows,
+    parse_row_fields,
+    short,
+)
+from assets.ingest.header import Header, load_columns
+from assets.ingest.values import amount_has_unit
+
+AMOUNT_FIELDS = ("total_investment", "funds_this_year", "funds_cumulative")
+
+
+def parse_ledger_sheet(
+    sheet_name: str, grid: list[list[Any]], copies: set[tuple[int, int]], header: Header,
+    ctx: Context,
+) -> SheetResult:
+    """Rows of one ledger sheet: `<field>_raw`/`<field>` per canonical field, lineage, `row_ok`."""
+    spec = load_columns()["project_ledger"]
+    result = SheetResult()
+    threshold = Decimal(str(ctx.limits.outlier_yi))
+    ref = ctx.ref
+    for excel_row, values, _total in data_rows(
+        sheet_name, grid, copies, header, spec, "project_name", ctx, result, AMOUNT_FIELDS
+    ):
+        row, problems, raws = parse_row_fields(values, header, spec, ref)
+        name = row["project_name"]
+        where = ctx.where(sheet_name, excel_row)
+        who = f"项目「{short(name)}」"
+
+        def add(
+            check: str, text: str, severity: str | None = None, where: str = where,
+            who: str = who, excel_row: int = excel_row, name: str | None = name,
+        ) -> None:
+            result.findings.append(
+                ctx.finding(check, f"{where}：{who}{text}", sheet_name, excel_row, name, severity)
+            )
+
+        for field_name, problem in problems:
+            if field_name == "total_investment":
+                continue  # reported as missing_amount below
+            add(problem.check_name, f"{problem.message}，请核实更正。")
+
+        total = row["total_investment"]
+        if total is None:
+            if row["total_investment_raw"] is None or not any(
+                p for f, p in problems if f == "total_investment"
+            ):
+                add("missing_amount", "投资总额为空，请补填（单位：亿元）。")
+            else:
+                message = next(p.message for f, p in problems if f == "total_investment")
+                add("missing_amount", f"{message}，请填写数字（单位：亿元）。")
+        for field_name in AMOUNT_FIELDS:
+            value = row[field_name]
+            if (
+                value is not None
+                and header.units.get(field_name) == "亿"
+                and not amount_has_unit(raws[field_name])
+                and value > threshold
+            ):
+                add(
+                    "amount_outlier",
+                    f"{FIELD_LABELS[field_name]}「{row[field_name + '_raw']}」亿元，"
+                    f"超过{ctx.limits.outlier_yi:g}亿元，可能是按万元填写，请核实单位。",
+                )
+        # below_threshold is a project-level finding, raised once by the conform layer
+
+        industry = row.get("industry")
+        chain = row.get("chain")
+        if (industry or chain) and row.get("is_industrial") is None and row.get("is_emerging") is None:
+            known = ref.classify_industry(industry) or ref.classify_industry(chain)
+            if known is None:
+                shown = "、".join(f"「{v}」" for v in dict.fromkeys(v for v in (industry, chain) if v))
+                add("unknown_industry", f"行业{shown}不在行业参考表中，无法判断是否工业/新兴产业项目，"
+                    "请改用标准行业名称或填写是否工业项目、是否新兴产业。")
+
+        row.update(
+            {
+                "source_file": ctx.rel_path,
+                "source_sheet": sheet_name,
+                "source_row": excel_row,
+                "period": ctx.period,
+                "unit_name": ctx.unit_name,
+                "row_ok": bool(name) and total is not None,
+                "section": result.sections.get(excel_row),  # "二、续建项目" banner, if any
+            }
+        )
+        result.rows.append(row)
+    return result
