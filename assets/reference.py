@@ -6,6 +6,7 @@ Pure: no Dagster, no warehouse.  `Reference.load()` reads the files once; everyt
 from __future__ import annotations
 
 import csv
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,6 +15,11 @@ from pathlib import Path
 import yaml
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+
+
+def default_reference_dir() -> Path:
+    """$REFERENCE_DIR when set (e.g. the benchmark's extended unit list), else the repo's."""
+    return Path(os.environ.get("REFERENCE_DIR") or REFERENCE_DIR)
 
 _YES = {"是", "Y", "y", "yes", "Yes", "YES", "√", "✓", "1", "true", "True", "TRUE"}
 _NO = {"否", "N", "n", "no", "No", "NO", "×", "0", "false", "False", "FALSE"}
@@ -98,26 +104,33 @@ class Reference:
         return self.statuses.get(normalize_text(status))
 
     @staticmethod
-    @cache
-    def load(directory: Path = REFERENCE_DIR) -> Reference:
-        raw = yaml.safe_load((directory / "units.yaml").read_text(encoding="utf-8"))
-        units = {
-            u["name"]: Unit(u["name"], u["type"], u.get("parent"), tuple(u.get("aliases") or ()))
-            for u in raw["units"]
+    def load(directory: Path | None = None) -> Reference:
+        """The reference data of `directory` (default: $REFERENCE_DIR or reference/), cached;
+        the default is resolved at call time so a changed $REFERENCE_DIR is honoured."""
+        return _load_reference(Path(directory) if directory is not None
+                               else default_reference_dir())
+
+
+@cache
+def _load_reference(directory: Path) -> Reference:
+    raw = yaml.safe_load((directory / "units.yaml").read_text(encoding="utf-8"))
+    units = {
+        u["name"]: Unit(u["name"], u["type"], u.get("parent"), tuple(u.get("aliases") or ()))
+        for u in raw["units"]
+    }
+    for u in units.values():
+        if u.parent is not None and u.parent not in units:
+            raise ValueError(f"units.yaml: parent {u.parent!r} of {u.name!r} is not a unit")
+    with open(directory / "industries.csv", encoding="utf-8") as fh:
+        industries = {
+            normalize_text(r["industry"]): (r["is_industrial"] in _YES, r["is_emerging"] in _YES)
+            for r in csv.DictReader(fh)
         }
-        for u in units.values():
-            if u.parent is not None and u.parent not in units:
-                raise ValueError(f"units.yaml: parent {u.parent!r} of {u.name!r} is not a unit")
-        with open(directory / "industries.csv", encoding="utf-8") as fh:
-            industries = {
-                normalize_text(r["industry"]): (r["is_industrial"] in _YES, r["is_emerging"] in _YES)
-                for r in csv.DictReader(fh)
-            }
-        with open(directory / "statuses.csv", encoding="utf-8") as fh:
-            statuses = {normalize_text(r["status"]): r["stage"] for r in csv.DictReader(fh)}
-        with open(directory / "stages.csv", encoding="utf-8") as fh:
-            stage_rank = {r["stage"]: int(r["rank"]) for r in csv.DictReader(fh)}
-        return Reference(units, industries, statuses, stage_rank)
+    with open(directory / "statuses.csv", encoding="utf-8") as fh:
+        statuses = {normalize_text(r["status"]): r["stage"] for r in csv.DictReader(fh)}
+    with open(directory / "stages.csv", encoding="utf-8") as fh:
+        stage_rank = {r["stage"]: int(r["rank"]) for r in csv.DictReader(fh)}
+    return Reference(units, industries, statuses, stage_rank)
 
 
 def parse_flag(raw: object) -> bool | None:

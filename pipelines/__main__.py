@@ -29,36 +29,96 @@ def _periods(args: argparse.Namespace, settings: Settings) -> list[str]:
     return periods
 
 
+def _masked(url: str) -> str:
+    """The URL without its password (it is printed and may land in a log)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return url
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else text
+
+
+def failure_reasons(events) -> list[str]:
+    """One line per failed step: the step and the reason a clerk can act on.
+
+    A `dagster.Failure` raised by the pipeline carries a Chinese description and metadata
+    (file, reason); any other error is shown by its innermost cause (the real exception, not
+    Dagster's wrapper).
+    """
+    lines = []
+    for event in events:
+        if not event.is_failure or event.event_specific_data is None:
+            continue
+        data = event.event_specific_data
+        user = getattr(data, "user_failure_data", None)
+        if user is not None and user.description:
+            line = f"{event.step_key or '运行'}: {user.description}"
+            file = user.metadata.get("file") if user.metadata else None
+            if file is not None:
+                line += f"（文件: {getattr(file, 'value', file)}）"
+            lines.append(line)
+            continue
+        err = getattr(data, "error", None)
+        if err is None:
+            continue
+        while err.cause is not None:
+            err = err.cause
+        reason = _first_line(err.message)
+        if not any(line.endswith(reason) for line in lines):  # the run repeats its step's error
+            lines.append(f"{event.step_key or '运行'}: {reason}")
+    return lines
+
+
 def materialize(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    periods = _periods(args, settings)  # before importing Dagster: a typo fails fast
     ensure_dagster_home(settings)
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
     from pipelines.resources import release_warehouses
 
-    periods = _periods(args, settings)
     if not periods:
         print(f"报送目录 {settings.submissions_dir} 中没有 YYYY-MM 月份文件夹，无事可做。")
         return 1
+    from pipelines.partitions import monthly
+
+    known = set(monthly.get_partition_keys())
+    unknown = [p for p in periods if p not in known]
+    if unknown:
+        first, last = min(known), max(known)
+        print(f"月份 {', '.join(unknown)} 不在分区范围 {first} … {last} 内"
+              "（起点见 PARTITIONS_START）。", file=sys.stderr)
+        return 2
     job = defs.resolve_job_def("monthly_reporting")
+    tags = {"trigger": "cli"}
+    if len(periods) > 1:
+        tags["cli_range"] = f"{periods[0]}..{periods[-1]}"
     failed = []
     with DagsterInstance.get() as instance:
         for period in periods:
-            result = job.execute_in_process(
-                partition_key=period, instance=instance, raise_on_error=False
-            )
+            try:
+                result = job.execute_in_process(
+                    partition_key=period, instance=instance, raise_on_error=False, tags=tags
+                )
+            except Exception as exc:  # noqa: BLE001 — report, go on with the other months
+                print(f"[{period}] 无法启动运行: {_first_line(str(exc))}", file=sys.stderr)
+                failed.append(period)
+                continue
             status = "成功" if result.success else "失败"
             print(f"[{period}] 运行 {result.run_id[:8]} {status}")
             if not result.success:
                 failed.append(period)
-                for event in result.all_events:
-                    if event.is_failure and event.event_specific_data is not None:
-                        err = getattr(event.event_specific_data, "error", None)
-                        if err is not None:
-                            print(f"    {event.step_key}: {err.message.strip().splitlines()[0]}")
+                for line in failure_reasons(result.all_events):
+                    print(f"    {line}", file=sys.stderr)
     release_warehouses()
-    print(f"仓库: {settings.warehouse_url}")
+    print(f"仓库: {_masked(settings.warehouse_url)}")
     print("  质量问题: quality.findings    集市: marts.target_progress, marts.city_summary, "
           "marts.four_rates, marts.red_black_list, marts.performance_assessment")
     print(f"通报: {settings.reports_dir}")

@@ -7,6 +7,7 @@ from dagster import Definitions, in_process_executor
 from assets.conform.assets import core_model
 from assets.ingest.assets import drop_folder_files, staging_submissions
 from assets.marts.assets import marts_for_period
+from assets.reports.assets import tongbao
 from pipelines.jobs import monthly_reporting
 from pipelines.resources import default_resources
 from pipelines.schedules import monthly_schedule
@@ -14,7 +15,7 @@ from pipelines.sensors import drop_folder_sensor
 from quality.checks import asset_checks
 
 defs = Definitions(
-    assets=[drop_folder_files, staging_submissions, core_model, marts_for_period],
+    assets=[drop_folder_files, staging_submissions, core_model, marts_for_period, tongbao],
     asset_checks=asset_checks,
     jobs=[monthly_reporting],
     schedules=[monthly_schedule],

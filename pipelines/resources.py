@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
+from pipelines.bi_role import grant_from_env
 from pipelines.settings import Settings
 from pipelines.warehouse import Warehouse
 
@@ -22,6 +23,8 @@ class WarehouseResource(ConfigurableResource):
         if self.url not in _CACHE:
             wh = Warehouse(self.url)
             wh.create_schema()
+            if not wh.is_duckdb:
+                grant_from_env(wh)  # the read-only BI role (BI_ROLE, BI_PASSWORD)
             _CACHE[self.url] = wh
         return _CACHE[self.url]
 

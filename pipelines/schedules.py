@@ -1,6 +1,6 @@
 """Early each month, materialise the month that just ended (cron in reference/rules.yaml)."""
 
-
+import os
 from datetime import datetime
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
@@ -11,7 +11,7 @@ from pipelines.jobs import monthly_reporting
 
 def _cron() -> str:
     try:
-        return load_rules().schedule_cron
+        return load_rules(os.environ.get("RULES_FILE")).schedule_cron
     except Exception:  # noqa: BLE001 — a broken rules file is reported by the run, not here
         return "0 6 3 * *"
 

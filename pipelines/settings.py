@@ -9,6 +9,7 @@ DAGSTER_HOME     the Dagster instance folder (default: .dagster_home/, so run hi
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,26 @@ class Settings:
         reports = Path(os.environ.get("REPORTS_DIR") or data / "reports")
         home = Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT / ".dagster_home")
         return Settings(submissions.resolve(), url, reports.resolve(), home.resolve())
+
+
+def warehouse_tag(url: str) -> str:
+    """A short, stable name of a warehouse for the `warehouse` run tag (run queue limits).
+
+    `duckdb-warehouse` for duckdb:///…/warehouse.duckdb, `postgresql-127.0.0.1-zhaoshang` for a
+    PostgreSQL URL (host and database; never the user or password).
+    """
+    if url.startswith("duckdb"):
+        parts = ["duckdb", Path(url.split(":///", 1)[-1]).stem or "memory"]
+    else:
+        from sqlalchemy.engine import make_url
+
+        try:
+            u = make_url(url)
+            parts = [u.get_backend_name(), u.host or "local", u.database or ""]
+        except Exception:  # noqa: BLE001 — a broken URL is reported by the run, not here
+            parts = ["unknown"]
+    tag = re.sub(r"[^A-Za-z0-9_.\-]+", "_", "-".join(p for p in parts if p))
+    return tag[:63]
 
 
 def ensure_dagster_home(settings: Settings | None = None) -> Path:

@@ -22,6 +22,10 @@ from sqlalchemy.engine import Connection, Engine
 from pipelines.settings import REPO_ROOT
 
 SQL_DIR = REPO_ROOT / "warehouse_sql"
+# PostgreSQL: every write transaction (and the schema DDL) first takes this transaction-scoped
+# advisory lock, so two runs at once take turns instead of each deleting the rows it saw and
+# inserting on top of the other's (duplicated marts), or racing on CREATE SCHEMA IF NOT EXISTS.
+WRITE_LOCK_KEY = 2_021_000_010
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 
 
@@ -48,6 +52,17 @@ def _text(value: object) -> str | None:
     if isinstance(value, (datetime, date)):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
     return str(value)
+
+
+def _text_column(series: pd.Series) -> list:
+    """[_text(v) for v in series], with a fast path (perf, issue 9) for the common object
+    column that holds only str/None: those values are already their text form."""
+    if series.dtype == object:
+        values = series.tolist()
+        if all(v is None or type(v) is str for v in values):
+            return values
+        return [_text(v) for v in values]
+    return [_text(v) for v in series]
 
 
 def split_sql(text: str) -> list[str]:
@@ -84,6 +99,7 @@ class Warehouse:
         """Run every warehouse_sql/*.sql in name order; idempotent. Returns the files run."""
         files = sorted(SQL_DIR.glob("[0-9]*.sql"))
         with self.engine.begin() as conn:
+            self.lock_for_writing(conn)
             for path in files:
                 for stmt in split_sql(path.read_text(encoding="utf-8")):
                     conn.exec_driver_sql(stmt)
@@ -110,9 +126,15 @@ class Warehouse:
         return dict(zip(df["column_name"], df["data_type"]))
 
     # --- writing ----------------------------------------------------------------------------
+    def lock_for_writing(self, conn: Connection) -> None:
+        """One writer at a time (PostgreSQL; DuckDB allows a single writer process anyway)."""
+        if not self.is_duckdb:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self.engine.begin() as conn:
+            self.lock_for_writing(conn)
             yield Tx(self, conn)
 
     def replace(self, table: str, df: pd.DataFrame, where: Mapping | None = None) -> int:
@@ -177,7 +199,7 @@ class Tx:
     def _insert_duckdb(self, table, df, cols, types) -> None:
         # Register the frame as text and cast inside DuckDB: exact for decimals, and one
         # vectorised INSERT instead of a round trip per row.
-        text = pd.DataFrame({c: [_text(v) for v in df[c]] for c in cols}, dtype=object)
+        text = pd.DataFrame({c: _text_column(df[c]) for c in cols}, dtype=object)
         raw = self.conn.connection.driver_connection
         view = "_incoming"
         raw.register(view, text)

@@ -31,6 +31,7 @@ CHECKS: dict[str, str] = {
     "superseded_file": "info",
     "invalid_value": "warning",
     "oversized_file": "error",
+    "unit_mismatch": "warning",
 }
 
 FINDING_COLUMNS = [
@@ -69,6 +70,8 @@ class Finding:
         row = asdict(self)
         row["severity"] = self.severity or CHECKS[self.check_name]
         row["message"] = mask_phones(self.message)
+        if row["project_name"]:
+            row["project_name"] = mask_phones(row["project_name"])
         return {c: row[c] for c in FINDING_COLUMNS}
 
 

@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 from assets.conform.build import conform
 from assets.marts.rules import load_rules
 from assets.reference import Reference
+from pipelines.faults import fault_point
 from pipelines.metadata import OWNERS, findings_by_severity, preview
 from pipelines.partitions import monthly
 from pipelines.resources import WarehouseResource
@@ -58,6 +59,7 @@ def build_core(wh: Warehouse) -> dict:
         tx.delete("quality.findings", {"stage": "conform"})
         rows = [f.as_row() | {"stage": "conform"} for f in result.findings]
         tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
+        fault_point("core_tx")
     return {"counts": counts, "result": result}
 
 

@@ -16,6 +16,8 @@ Roles:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
 import pandas as pd
 
@@ -133,9 +135,29 @@ def reports_by_project(rows: pd.DataFrame) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     if rows.empty:
         return out
-    for rec in sort_reports(rows.loc[rows["project_id"].notna()]).to_dict("records"):
+    for rec in _records(sort_reports(rows.loc[rows["project_id"].notna()])):
         out.setdefault(rec["project_id"], []).append(rec)
     return dict(sorted(out.items()))
+
+
+_PLAIN = {str, type(None), Decimal, int, float, bool, date, datetime}
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """frame.to_dict("records"), faster (perf, issue 9): pandas boxes every value of an object
+    column through maybe_box_native, a no-op for plain Python values; columns holding only
+    those skip it."""
+    from pandas.core.dtypes.cast import maybe_box_native
+
+    cols = frame.columns.tolist()
+    arrays = []
+    for i in range(len(cols)):
+        col = frame.iloc[:, i]
+        values = col.tolist()
+        if col.dtype == object and not all(type(v) in _PLAIN for v in values):
+            values = [maybe_box_native(v) for v in values]
+        arrays.append(values)
+    return [dict(zip(cols, row)) for row in zip(*arrays)]
 
 
 def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) -> Credit:

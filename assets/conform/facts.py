@@ -109,7 +109,10 @@ def loaded_files(files: pd.DataFrame | None) -> set[str] | None:
 def _excluded_files(files: pd.DataFrame | None) -> set[str]:
     if files is None or files.empty or "status" not in files:
         return set()
-    return set(files.loc[files["status"] != "loaded", "source_file"].astype(str))
+    # by path: a file replaced in place keeps its path, so its new version must not be excluded
+    loaded = files["status"] == "loaded"
+    return set(files.loc[~loaded, "source_file"].astype(str)) - set(
+        files.loc[loaded, "source_file"].astype(str))
 
 
 def fact_target(targets: pd.DataFrame, files: pd.DataFrame | None,

@@ -110,6 +110,13 @@ class Normalizer:
         self.local_places = set(self.places)
         regions = {r + sfx for r in REGIONS for sfx in ("", *_REGION_SUFFIX)} | set(self.places)
         self.regions = tuple(sorted(regions, key=lambda s: (-len(s), s)))
+        # Perf (issue 9): prefix/suffix look-ups by length instead of scanning every place (the
+        # place list grows with the number of units); same result as the first match in the
+        # (-len, name) order, since at most one name of a given length fits.
+        self._place_set = frozenset(self.places)
+        self._place_lens = tuple(sorted({len(x) for x in self.places}, reverse=True))
+        self._region_set = frozenset(self.regions)
+        self._region_lens = tuple(sorted({len(x) for x in self.regions}, reverse=True))
         self._cache = lru_cache(maxsize=500_000)(self._normalize)
 
     def investor_key(self, value: object) -> tuple[str, str]:
@@ -140,12 +147,11 @@ class Normalizer:
         stripped = True
         while stripped:
             stripped = False
-            for name in self.regions:
-                if core.startswith(name) and len(core) > len(name) + 1:
-                    region = region or self._canonical_region(name)
-                    core = self(core[len(name):])
-                    stripped = True
-                    break
+            name = _longest_affix(core, self._region_set, self._region_lens, prefix=True)
+            if name is not None:
+                region = region or self._canonical_region(name)
+                core = self(core[len(name):])
+                stripped = True
         return core, region
 
     def _canonical_region(self, name: str) -> str:
@@ -158,10 +164,10 @@ class Normalizer:
         return name
 
     def _region_of(self, text: str, whole: bool) -> str:
-        for name in self.regions:
-            if (text == name) if whole else (text.startswith(name) and len(text) > len(name) + 1):
-                return self._canonical_region(name)
-        return ""
+        if whole:
+            return self._canonical_region(text) if text in self._region_set else ""
+        name = _longest_affix(text, self._region_set, self._region_lens, prefix=True)
+        return self._canonical_region(name) if name is not None else ""
 
     def __call__(self, value: object) -> str:
         if value is None:
@@ -182,16 +188,14 @@ class Normalizer:
                     text = text[: -len(suffix)]
                     changed = True
                     break
-            for place in self.places:
-                if text.startswith(place) and len(text) > len(place) + 1:
-                    text = text[len(place):]
-                    changed = True
-                    break
-            for place in self.places:
-                if text.endswith(place) and len(text) > len(place) + 1:
-                    text = text[: -len(place)]
-                    changed = True
-                    break
+            place = _longest_affix(text, self._place_set, self._place_lens, prefix=True)
+            if place is not None:
+                text = text[len(place):]
+                changed = True
+            place = _longest_affix(text, self._place_set, self._place_lens, prefix=False)
+            if place is not None:
+                text = text[: -len(place)]
+                changed = True
         return text
 
     def _normalize(self, text: str) -> str:
@@ -200,6 +204,19 @@ class Normalizer:
             if out == text:
                 return out
             text = out
+
+
+def _longest_affix(text: str, names: frozenset[str], lengths: tuple[int, ...],
+                   prefix: bool) -> str | None:
+    """The longest name in `names` that starts (prefix) or ends `text` and leaves at least two
+    characters; `lengths` are the name lengths, longest first."""
+    size = len(text)
+    for n in lengths:
+        if size > n + 1:
+            cand = text[:n] if prefix else text[size - n:]
+            if cand in names:
+                return cand
+    return None
 
 
 _NORMALIZERS: dict[int, tuple[Reference, Normalizer]] = {}

@@ -180,6 +180,9 @@ def row_values(
 
 # ------------------------------------------------------------------------------ field parsing
 
+PRIVATE_FIELDS = frozenset({"contact_person", "contact_phone"})  # staging only, by design
+MAX_TEXT_CHARS = 500  # a text field (name, investor …) longer than this is truncated
+
 
 def parse_field(name: str, raw: Any, header: Header, spec: KindSpec, ref: Reference) -> Parsed:
     ftype = spec.fields[name].type
@@ -199,7 +202,12 @@ def parse_field(name: str, raw: Any, header: Header, spec: KindSpec, ref: Refere
         return parse_status(raw, ref)
     if ftype == "units":
         return parse_units(raw, ref)
-    return Parsed(clean_text(raw))
+    text = clean_text(raw)
+    if text is not None and len(text) > MAX_TEXT_CHARS:
+        # a million-character cell must not reach matching (quadratic) or a report
+        return Parsed(text[:MAX_TEXT_CHARS], Problem(
+            "invalid_value", f"{label}长达{len(text)}字，超过{MAX_TEXT_CHARS}字，已截断"))
+    return Parsed(text)
 
 
 def parse_row_fields(
@@ -227,6 +235,9 @@ def parse_row_fields(
             row[name] = "、".join(parsed.value) if parsed.value else None
         else:
             row[name] = parsed.value
+        if isinstance(row[name], str) and name not in PRIVATE_FIELDS:
+            # only staging (never read by BI) keeps a phone number, in the *_raw columns
+            row[name] = mask_phones(row[name])
         if parsed.problem:
             problems.append((name, parsed.problem))
     row["extra_json"] = extra_json(values, header)

@@ -33,12 +33,25 @@ _SUBHEADER_WORDS = re.compile(r"^(本年|累计|本月|当年|年度|区外境�
 _ROW_LABEL = re.compile(r"^(合计|小计|总计|共计|例|示例|注|说明|备注[:：])")
 
 
+_HEADER_TEXT_CACHE: dict[str, str | None] = {}
+
+
 def header_text(value: Any) -> str | None:
     """Normalised header text: NFKC, no whitespace or line breaks; None for non-text cells."""
     if value is None or not isinstance(value, str):
         return None
-    text = "".join(unicodedata.normalize("NFKC", value).split())
-    return text or None
+    # Perf (issue 9): header detection asks for the same cells once per kind; memoise (str only).
+    cached = _HEADER_TEXT_CACHE.get(value, _MISSING)
+    if cached is not _MISSING:
+        return cached
+    if len(_HEADER_TEXT_CACHE) > 200_000:
+        _HEADER_TEXT_CACHE.clear()
+    text = "".join(unicodedata.normalize("NFKC", value).split()) or None
+    _HEADER_TEXT_CACHE[value] = text
+    return text
+
+
+_MISSING: Any = object()
 
 
 def amount_unit(text: str | None) -> str | None:
@@ -197,15 +210,17 @@ def _key_field(kind: KindSpec) -> str:
 def _subheader_join(
     grid: list[list[Any]], r: int, width: int, merged: list[tuple[int, int, int, int]],
     kind: KindSpec, top_cols: dict[str, int],
+    row_texts: list[list[str | None]] | None = None,
 ) -> tuple[list[str | None], bool] | None:
     """(joined texts of rows r and r+1, strong evidence) when r+1 may be the second line of a
     two-row header.  Evidence is strong when a merged cell spans the header rows or the second
     line holds sub-header words (本年, 累计, 区外境内 …)."""
     if r + 1 >= len(grid):
         return None
-    top = _row_texts(grid[r], width)
+    top = row_texts[r] if row_texts is not None else _row_texts(grid[r], width)
     sub_raw = grid[r + 1]
-    sub = _row_texts(sub_raw, width)
+    sub = (row_texts[r + 1] if row_texts is not None and r + 1 < len(row_texts)
+           else _row_texts(sub_raw, width))
     if not any(sub) or any(_is_numberish(v) for v in sub_raw):
         return None
     if any(v is not None and not isinstance(v, str) for v in sub_raw):
@@ -256,13 +271,15 @@ def find_header(
     """The best header of `kind` in the filled grid, or None when no row maps at least 2 fields."""
     width = max((len(r) for r in grid[:MAX_HEADER_SCAN + 2]), default=0)
     best: tuple[int, int, int, dict[str, int], dict[int, str], list[str | None]] | None = None
+    # Perf (issue 9): each scanned row's texts once (the sub-header check reads row r+1 too)
+    row_texts = [_row_texts(row, width) for row in grid[:MAX_HEADER_SCAN + 1]]
     for r in range(min(len(grid), MAX_HEADER_SCAN)):
-        texts = _row_texts(grid[r], width)
+        texts = row_texts[r]
         if sum(1 for t in texts if t) < 2:
             continue
         columns, extras = _map_columns(texts, kind)
         candidate = (len(columns), r, r, columns, extras, texts)
-        join = _subheader_join(grid, r, width, merged, kind, columns)
+        join = _subheader_join(grid, r, width, merged, kind, columns, row_texts)
         if join is not None:
             joined, strong = join
             j_columns, j_extras = _map_columns(joined, kind)

@@ -71,6 +71,12 @@ def parse_ledger_sheet(
                     f"{FIELD_LABELS[field_name]}「{row[field_name + '_raw']}」亿元，"
                     f"超过{ctx.limits.outlier_yi:g}亿元，可能是按万元填写，请核实单位。",
                 )
+            if value is not None and value < 0:
+                # not loaded: a negative figure would be summed into the marts as it stands
+                row[field_name] = None
+                add("invalid_value", f"{FIELD_LABELS[field_name]}「{row[field_name + '_raw']}」"
+                    "为负数，未导入，请核实更正（调减请直接填写调整后的累计数）。")
+        total = row["total_investment"]  # None now if it was negative
         # below_threshold is a project-level finding, raised once by the conform layer
 
         industry = row.get("industry")

@@ -7,6 +7,7 @@ quarantined with an `unknown_unit` finding; a non-spreadsheet file is skipped wi
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -112,6 +113,46 @@ def _quarantine(result: ParsedFile, ctx: Context, check: str, reason: str) -> No
     )
 
 
+def _check_claimed_unit(
+    unit: str | None, source: str | None, file_name: str, kind: str | None, ctx: Context,
+    result: ParsedFile,
+) -> tuple[str | None, str | None]:
+    """The workbook's own words (填报单位, title) win over its file or folder name, with an
+    `unit_mismatch` warning when the two name different units.  The city (柳州市) never submits
+    a ledger: a workbook claiming it falls back to the unit in its name, or is quarantined."""
+    if unit is None or kind == "target_table":
+        return unit, source
+    ref = ctx.ref
+    stem = re.sub(r"\.(xlsx|xlsm|xlsb|xls)$", "", file_name, flags=re.IGNORECASE)
+    from_name = ref.find_unit_in(stem)
+    if from_name is not None and ref.unit(from_name).type == "city":
+        from_name = None
+    if ref.unit(unit).type == "city":
+        if from_name is None:
+            result.status = "quarantined"
+            result.status_reason = f"报送单位为“{unit}”（全市），全市数据由各县区、部门报送后汇总，不能直接报送"
+            result.findings.append(ctx.finding(
+                "unknown_unit",
+                f"文件「{ctx.rel_path}」的{source}写的是“{unit}”（全市）：全市数据由各县区、部门分别报送后汇总，"
+                "无法确定是哪个单位的报表。该文件已隔离，请在“填报单位：”中写明本单位后重新报送。",
+            ))
+            return None, None
+        result.findings.append(ctx.finding(
+            "unit_mismatch",
+            f"文件「{ctx.rel_path}」的{source}写的是“{unit}”（全市），但全市数据不由单位直接报送；"
+            f"按文件名识别为{from_name}导入，请核实后在“填报单位：”中写明本单位。",
+        ))
+        return from_name, "文件名"
+    related = {unit, ref.unit(unit).parent}
+    if from_name is not None and from_name not in related and ref.unit(from_name).parent != unit:
+        result.findings.append(ctx.finding(
+            "unit_mismatch",
+            f"文件「{ctx.rel_path}」的文件名或所在文件夹显示为{from_name}，但表格{source}为{unit}："
+            f"数据按表格中的{unit}导入，请核实是否放错文件或冒用单位名称。",
+        ))
+    return unit, source
+
+
 def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> None:
     started = time.perf_counter()
     workbook = read_workbook(path, ctx.limits)
@@ -144,7 +185,11 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
     all_lines = [line for d in detected for line in d[5]]
     # the file name, with any sub-folder under the month folder ("2022-05/鹿寨县/台账.xlsx")
     parts = PurePosixPath(ctx.rel_path.replace("\\", "/")).parts
-    unit, source = detect_unit(all_lines, "/".join(parts[1:]) or name, ctx.ref)
+    file_name = "/".join(parts[1:]) or name
+    unit, source = detect_unit(all_lines, file_name, ctx.ref)
+    unit, source = _check_claimed_unit(unit, source, file_name, result.kind, ctx, result)
+    if result.status == "quarantined":
+        return
     result.unit_name, result.unit_source = unit, source
     ctx.unit_name = unit
     if unit is None and result.kind != "target_table":

@@ -8,6 +8,7 @@ resubmission is marked `superseded` with `superseded_by`; a file that vanished i
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,7 +67,8 @@ def scan(root: Path, up_to: str | None = None) -> list[SeenFile]:
             if path.is_symlink() or not path.is_file():
                 continue
             real = path.resolve()
-            if root not in real.parents:
+            # a symlinked folder anywhere on the way (2021-05/上月 -> ../2021-04) is not followed
+            if root not in real.parents or real != path:
                 continue
             stat = path.stat()
             seen.append(
@@ -80,6 +82,27 @@ def scan(root: Path, up_to: str | None = None) -> list[SeenFile]:
                 )
             )
     return seen
+
+
+def ignored_links(root: Path, up_to: str | None = None) -> list[tuple[str, str]]:
+    """(path relative to `root`, folder) of every symbolic link `scan` refuses to follow, so
+    the clerk is told why a file "in the folder" was not read.  Nothing is resolved or opened."""
+    root = root.resolve()
+    folders = [TARGETS_DIR] + [m for m in month_folders(root) if up_to is None or m <= up_to]
+    out: list[tuple[str, str]] = []
+    for folder in folders:
+        base = root / folder
+        if base.is_symlink():
+            out.append((folder, folder))
+            continue
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+            for name in sorted(dirnames + filenames):
+                path = Path(dirpath) / name
+                if path.is_symlink():
+                    out.append((path.relative_to(root).as_posix(), folder))
+    return sorted(out)
 
 
 def newest_first_key(record: dict) -> tuple:

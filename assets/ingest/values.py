@@ -86,7 +86,7 @@ def clean_text(raw: object) -> str | None:
     text = _nfkc(text).replace("\u200b", "").replace("\ufeff", "")
     if _HAS_CJK.search(text):
         # Chinese text has no word spaces: "年产1 0万吨" is a typing slip, not two words
-        text = "".join(text.split())
+        text = _nfkc("".join(text.split()))  # "t ̈" → "ẗ": again, so cleaning is idempotent
     else:
         text = _WS.sub(" ", text).strip()
     if text in MISSING_MARKERS:
@@ -136,6 +136,18 @@ def _decimal_of_number(raw: float | Decimal) -> Decimal | None:
     return Decimal(repr(raw))
 
 
+# The warehouse stores amounts as DECIMAL(20,8) 亿元: 12 integer digits.  A larger figure (1e30
+# typed by mistake) would make the whole load fail; it is an invalid value instead.
+MAX_AMOUNT_YI = Decimal(10) ** 12
+
+
+def _bounded(value: Decimal, raw: object, label: str) -> Parsed:
+    if abs(value) >= MAX_AMOUNT_YI:
+        return Parsed(None, Problem(
+            "invalid_value", f"{label}「{_show(raw)}」超过{MAX_AMOUNT_YI:,.0f}亿元，不是合理金额"))
+    return Parsed(tidy_decimal(value))
+
+
 def parse_amount(raw: object, unit: str | None = None, label: str = "金额") -> Parsed:
     """An amount in 亿元.
 
@@ -151,7 +163,7 @@ def parse_amount(raw: object, unit: str | None = None, label: str = "金额") ->
         number = _decimal_of_number(raw)
         if number is None:
             return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」不是有效数字"))
-        return Parsed(tidy_decimal(number.scaleb(scale)))
+        return _bounded(number.scaleb(scale), raw, label)
     if isinstance(raw, dt.date | dt.time | dt.timedelta):
         return Parsed(
             None, Problem("invalid_value", f"{label}「{_show(raw)}」是日期，不是金额，请改为数字")
@@ -172,7 +184,7 @@ def parse_amount(raw: object, unit: str | None = None, label: str = "金额") ->
         return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」无法识别为金额"))
     if match["unit"]:
         scale = _UNIT_SCALE[match["unit"]]
-    return Parsed(tidy_decimal(number.scaleb(scale)))
+    return _bounded(number.scaleb(scale), raw, label)
 
 
 def amount_has_unit(raw: object) -> bool:

@@ -7,8 +7,11 @@ a file unusable raise `UnreadableFile` (or its subclass `Oversized`) with a Chin
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +64,30 @@ class Limits:
             pass
         values.update(overrides)
         return cls(**values)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Limits:
+        """`from_rules`, with MAX_FILE_MB (per file) and MAX_ROWS_PER_SHEET from the environment.
+
+        A malformed or non-positive value is a configuration error (ValueError), not a silent
+        fallback: a limit somebody meant to set must not quietly become the default.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for var, key, scale in (("MAX_FILE_MB", "max_bytes", 1024 * 1024),
+                                ("MAX_ROWS_PER_SHEET", "max_rows", 1)):
+            raw = (env.get(var) or "").strip()
+            if not raw:
+                continue
+            try:
+                number = float(raw)
+            except ValueError:
+                number = float("nan")
+            if not math.isfinite(number) or number <= 0:
+                raise ValueError(f"环境变量 {var}={raw!r} 不是正数")
+            values[key] = max(1, int(number * scale))
+        values.update(overrides)
+        return cls.from_rules(**values)
 
 
 @dataclass
@@ -258,6 +285,76 @@ def _read_xlrd(path: Path, limits: Limits) -> list[tuple[str, str, list, list]]:
     return out
 
 
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\s([^>]*)>")
+_REL_TAG = re.compile(r"<(?:\w+:)?Relationship\s([^>]*)>")
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_ERROR_TAG = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_CACHED = re.compile(rb"<v>([^<]*)</v>")
+_MAX_SCAN_BYTES = 256 * 1024 * 1024
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def _xml_unescape(text: str) -> str:
+    return text.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<").replace(
+        "&gt;", ">").replace("&amp;", "&")
+
+
+def _xlsx_error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """sheet name → {(row, col): '#REF!'}: the cached error values of formula cells.
+
+    calamine reads an error cell as empty; we keep the error text instead, so the clerk is told
+    「#REF!」 rather than "empty".  Formulas are never evaluated, only the value Excel saved.
+    """
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = {}
+            for tag in _REL_TAG.findall(rels):
+                attrs = dict(_ATTR.findall(tag))
+                targets[attrs.get("Id")] = attrs.get("Target", "")
+            for tag in _SHEET_TAG.findall(book):
+                attrs = dict(_ATTR.findall(tag))
+                name, target = attrs.get("name", ""), targets.get(attrs.get("r:id"), "")
+                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                if member not in names or zf.getinfo(member).file_size > _MAX_SCAN_BYTES:
+                    continue
+                data = zf.read(member)
+                if b't="e"' not in data:
+                    continue
+                cells = {}
+                for attrs, body in _ERROR_TAG.findall(data):
+                    ref, value = _CELL_REF.search(attrs), _CACHED.search(body)
+                    if ref and value and value[1].startswith(b"#"):
+                        key = (int(ref[2]) - 1, _column_index(ref[1]))
+                        cells[key] = value[1].decode("utf-8", "replace")
+                if cells:
+                    out[_xml_unescape(name)] = cells
+    except Exception:  # noqa: BLE001 — best effort: the cells then read as empty
+        return {}
+    return out
+
+
+def _put_errors(rows: list[list[Any]], cells: dict[tuple[int, int], str]) -> None:
+    for (r, c), text in cells.items():
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+        if row[c] is None:
+            row[c] = text
+
+
 def read_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
     """Every visible, non-empty data sheet of the workbook; skipped sheets listed with a reason."""
     limits = limits or Limits()
@@ -297,6 +394,11 @@ def read_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
                 "文件已损坏或格式无法识别，请用Excel打开后另存为.xlsx重新报送"
             ) from exc
 
+    if fmt == "xlsx" and reader == "calamine":
+        errors = _xlsx_error_cells(path)
+        for name, _visible, rows, _merged in raw_sheets:
+            if name in errors:
+                _put_errors(rows, errors[name])
     sheets: list[Sheet] = []
     skipped: list[tuple[str, str]] = []
     for index, (name, visible, rows, merged) in enumerate(raw_sheets):

@@ -1,11 +1,13 @@
 """Dagster asset: core → the five marts for one period, replaced in one transaction."""
 
+import os
 
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from assets.marts.build import CoreTables, build_marts
-from assets.marts.rules import load_rules
-from pipelines.metadata import OWNERS, preview
+from assets.marts.rules import DEFAULT_RULES_PATH, RulesError, load_rules
+from pipelines.faults import fault_point
+from pipelines.metadata import OWNERS, asset_metadata, findings_by_severity
 from pipelines.partitions import monthly
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import Warehouse
@@ -35,13 +37,26 @@ def read_core(wh: Warehouse) -> CoreTables:
     )
 
 
-def build_period(wh: Warehouse, period: str, rules=None) -> dict:
-    """Compute and write the marts of one period atomically; returns the frames."""
-    marts = build_marts(read_core(wh), period, rules or load_rules())
+def build_period(wh: Warehouse, period: str, rules=None, core: CoreTables | None = None) -> dict:
+    """Compute and write the marts of one period atomically; returns the frames.
+
+    `core`: the core tables already read (build_periods reads them once for many periods)."""
+    marts = build_marts(core if core is not None else read_core(wh), period,
+                        rules or load_rules())
     with wh.transaction() as tx:
         for name in MARTS:
             tx.replace(f"marts.{name}", marts[name], {"period": period})
+        fault_point("marts_tx")  # test-only hook (pipelines/faults.py)
     return marts
+
+
+def build_periods(wh: Warehouse, periods, rules=None) -> None:
+    """build_period for several periods, reading core once (perf, issue 9): same rows as
+    calling build_period for each, as long as core does not change in between."""
+    rules = rules or load_rules()
+    core = read_core(wh)
+    for period in periods:
+        build_period(wh, period, rules, core)
 
 
 @multi_asset(
@@ -54,12 +69,21 @@ def build_period(wh: Warehouse, period: str, rules=None) -> dict:
     can_subset=False,
 )
 def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResource):
-    """Compute the period's marts by the rules in reference/rules.yaml."""
-    marts = build_period(warehouse.get(), context.partition_key)
+    """Compute the period's marts by the rules in reference/rules.yaml (or $RULES_FILE)."""
+    rules_file = os.environ.get("RULES_FILE")
+    try:
+        rules = load_rules(rules_file)
+    except RulesError as exc:
+        # A known, data-caused stop: name the file and the key; the previous marts stay.
+        raise Failure(
+            description=f"规则文件有误，本期集市未重算（保留上次结果）：{exc}",
+            metadata={"file": str(rules_file or DEFAULT_RULES_PATH), "reason": str(exc)},
+        ) from exc
+    wh = warehouse.get()
+    marts = build_period(wh, context.partition_key, rules)
+    severity = findings_by_severity(wh, None, context.partition_key)
     for name in MARTS:
-        df = marts[name]
         yield MaterializeResult(
             asset_key=["marts", name],
-            metadata={"dagster/row_count": int(len(df)), "period": context.partition_key,
-                      "preview": preview(df)},
+            metadata=asset_metadata(marts[name], severity, period=context.partition_key),
         )

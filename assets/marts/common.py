@@ -220,7 +220,35 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(df), index=df.index, dtype=object)
 
 
+def core_memo(core: CoreTables, name: str, rules: Any) -> dict:
+    """Perf (issue 9): a per-CoreTables cache for pure results of (core, period, rules).
+
+    Building the marts of every month of a year asks for the same period views and red/black
+    lists again and again.  The cache lives on the CoreTables object, is keyed by the rules
+    object, and is dropped when any table of `core` is replaced (identity or length changes).
+    Callers treat cached results as read-only (PeriodView is never mutated)."""
+    tables = (core.units, core.projects, core.bridge, core.facts, core.targets,
+              core.activities, core.reserve)
+    sig = tuple((id(t), len(t)) for t in tables)
+    store = core.__dict__.get("_memo")
+    if store is None or store[0] != sig:
+        store = (sig, {})
+        core.__dict__["_memo"] = store
+    memo = store[1].setdefault((name, id(rules)), (rules, {}))
+    if memo[0] is not rules:  # an id reused by another rules object
+        memo = store[1][(name, id(rules))] = (rules, {})
+    return memo[1]
+
+
 def build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
+    memo = core_memo(core, "view", rules)
+    key = period_str(*parse_period(period))
+    if key not in memo:
+        memo[key] = _build_view(core, period, rules)
+    return memo[key]
+
+
+def _build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
     year, month = parse_period(period)
     p = period_str(year, month)
     threshold = Decimal(str(rules.indicators.below_threshold_amount))

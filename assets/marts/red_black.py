@@ -33,6 +33,7 @@ from .common import (
     PeriodView,
     amt,
     build_view,
+    core_memo,
     finalize,
     pct,
     prev_december,
@@ -269,10 +270,16 @@ def appearances(core: CoreTables, period: str, rules: Rules) -> dict[str, tuple[
         if not rules.red_black.is_list_month(month):
             continue
         per = f"{view.year:04d}-{month:02d}"
-        v = view if per == view.period else build_view(core, per, rules)
-        rates = compute_four_rates(core, per, rules, v, view_dec)
-        df = build_red_black(core, per, rules, v, rates)
-        for name, lst in zip(df["unit_name"], df["list"]):
+        # Perf (issue 9): a list period's list depends only on (core, period, rules), so it is
+        # memoised on this CoreTables object — building every month of a year no longer
+        # rebuilds the earlier list periods (quadratic in months).
+        memo = core_memo(core, "red_black_lists", rules)
+        if per not in memo:
+            v = view if per == view.period else build_view(core, per, rules)
+            rates = compute_four_rates(core, per, rules, v, view_dec)
+            df = build_red_black(core, per, rules, v, rates)
+            memo[per] = list(zip(df["unit_name"], df["list"]))
+        for name, lst in memo[per]:
             counts = out.setdefault(name, [0, 0])
             if lst == "red":
                 counts[0] += 1

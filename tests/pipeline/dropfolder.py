@@ -29,7 +29,7 @@ def ledger(path: Path, unit: str, month: str, rows: list[list]) -> Path:
     return path
 
 
-def district_targets(path: Path) -> Path:
+def district_targets(path: Path, liunan_funds: int = 20) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["附件1"])
@@ -37,8 +37,8 @@ def district_targets(path: Path) -> Path:
     ws.append(["单位", "2021年区外境内到位资金目标（亿元）",
                "2021年新引进项目目标（须含30%以上新兴产业项目，单位：个）",
                "2021年新引进工业项目目标（个）", "2021年新引进亿元工业项目目标（个）"])
-    ws.append(["合计", 30, 6, 4, 2])
-    ws.append(["柳南区", 20, 4, 3, 1])
+    ws.append(["合计", liunan_funds + 10, 6, 4, 2])
+    ws.append(["柳南区", liunan_funds, 4, 3, 1])
     ws.append(["柳江区", 10, 2, 1, 1])
     ws.append(["注：招商引资数据按照项目属地原则进行统计。"])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,48 @@
+"""Dagster asset: the period's marts → the 红黑榜通报 workbook and page in REPORTS_DIR."""
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from assets.reports.excel import write_excel
+from assets.reports.html import write_html
+from assets.reports.tongbao import load_report_data
+from pipelines.metadata import OWNERS
+from pipelines.partitions import monthly
+from pipelines.resources import DropFolderResource, WarehouseResource
+
+MART_DEPS = [["marts", name] for name in (
+    "target_progress", "city_summary", "four_rates", "red_black_list", "performance_assessment",
+)]
+
+
+@asset(
+    key=["reports", "tongbao"],
+    group_name="reports",
+    partitions_def=monthly,
+    deps=MART_DEPS,
+    kinds={"excel", "html"},
+    owners=OWNERS,
+    description="招商引资工作红黑榜通报：红榜、黑榜、目标任务完成进度、四率及完成率图"
+                "（Excel 与 HTML 各一份，写入 REPORTS_DIR）。",
+)
+def tongbao(context: AssetExecutionContext, warehouse: WarehouseResource,
+            drop_folder: DropFolderResource) -> MaterializeResult:
+    """Write `<period>_招商引资红黑榜通报.xlsx` and `.html` for the partition's period."""
+    period = context.partition_key
+    data = load_report_data(warehouse.get(), period)
+    out_dir = drop_folder.reports
+    xlsx = write_excel(data, out_dir)
+    html = write_html(data, out_dir)
+    counts = data.row_counts
+    context.log.info(f"通报已生成：{xlsx.name}、{html.name}")
+    return MaterializeResult(metadata={
+        "period": period,
+        "excel_path": MetadataValue.path(str(xlsx)),
+        "html_path": MetadataValue.path(str(html)),
+        "red_units": counts["red"],
+        "black_units": counts["black"],
+        "progress_rows": counts["progress"],
+        "four_rates_rows": counts["four_rates"],
+        "ranking_rows": counts["ranking"],
+        "dagster/row_count": counts["ranking"],
+        "time_progress": MetadataValue.float(data.time_progress),
+    })

@@ -1,0 +1,1 @@
+"""Benchmarks: a province-scale load generator and a phase-by-phase timing harness (issue 9)."""

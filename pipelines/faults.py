@@ -1,0 +1,20 @@
+"""Test-only fault hook: `ZS_FAULT_AT=<point>` makes the process die (os._exit(137), as a
+SIGKILL would) at that named point, so tests/reliability can prove a run killed mid-write
+leaves the warehouse as it was.  Unset (always, outside those tests) it does nothing.
+
+Points: staging_tx (inside the staging transaction, before commit), staging_done (after the
+staging commit), core_tx (inside the core transaction, before commit), marts_tx (inside the
+marts transaction, before commit).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def fault_point(name: str) -> None:
+    if os.environ.get("ZS_FAULT_AT") == name:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(137)

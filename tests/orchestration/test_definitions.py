@@ -1,0 +1,126 @@
+"""The Definitions as the UI shows them, the metadata of every materialisation, failures."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pandas as pd
+import pytest
+from dagster import AssetKey, DagsterInstance
+
+from pipelines.definitions import defs
+from pipelines.resources import release_warehouses
+from pipelines.warehouse import Warehouse
+from tests.conftest import REPO
+from tests.orchestration.conftest import PYTHON, bad_rules_file, reporting_job
+
+GROUPS = {"raw": "ingest", "staging": "ingest", "core": "core", "marts": "marts",
+          "reports": "reports"}
+STANDARD = {"count", "findings_by_severity", "preview"}
+# Known gaps, owned by the asset modules' engineers (pipelines/metadata.asset_metadata gives all
+# three in one call): the conform asset reports findings on core/dim_project only, and the
+# 通报 asset reports paths and counts but neither findings nor a preview.
+NOT_YET = {
+    **{f"core/{t}": {"findings_by_severity"} for t in (
+        "dim_unit", "bridge_project_unit", "fact_project_period", "fact_target",
+        "fact_activity", "fact_reserve_project")},
+    "reports/tongbao": {"findings_by_severity", "preview"},
+}
+
+
+def test_every_asset_has_group_description_owner_and_kinds():
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    assert {k.path[0] for k in keys} == set(GROUPS)
+    for key in keys:
+        node = graph.get(key)
+        name = key.to_user_string()
+        assert node.group_name == GROUPS[key.path[0]], name
+        assert node.description and node.description.strip(), name
+        assert node.owners == ["team:data-engineering"], name
+        assert node.kinds, name
+    assert len(list(graph.asset_check_keys)) >= 6
+    job = defs.resolve_job_def("monthly_reporting")
+    assert job.partitions_def is not None and job.tags["warehouse"]
+    assert {s.name for s in defs.schedules} == {"monthly_reporting_schedule"}
+    assert {s.name for s in defs.sensors} == {"drop_folder_sensor"}
+
+
+def test_definitions_validate_with_the_dagster_cli(tmp_path):
+    """What `dagster dev` loads from the repo root loads without errors."""
+    (tmp_path / "home").mkdir()
+    proc = subprocess.run(
+        [PYTHON, "-m", "dagster", "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path / "home"),
+             "SUBMISSIONS_DIR": str(tmp_path / "drop"),
+             "WAREHOUSE_URL": f"duckdb:///{tmp_path / 'wh.duckdb'}"},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "All code locations passed validation" in proc.stderr + proc.stdout
+
+
+def _latest(instance, key) -> dict:
+    event = instance.get_latest_materialization_event(key)
+    assert event is not None, key
+    return event.asset_materialization.metadata
+
+
+@pytest.fixture
+def one_period(tmp_path, drop, duckdb_url):
+    """2021-01 materialised once on a DuckDB file, on an ephemeral instance."""
+    job = reporting_job(duckdb_url, drop, tmp_path / "reports")
+    instance = DagsterInstance.ephemeral()
+    result = job.execute_in_process(partition_key="2021-01", instance=instance)
+    assert result.success
+    release_warehouses()
+    yield job, instance, duckdb_url
+    release_warehouses()
+    instance.dispose()
+
+
+def test_every_materialisation_reports_counts_findings_and_preview(one_period):
+    _, instance, _ = one_period
+    for key in defs.resolve_asset_graph().materializable_asset_keys:
+        md = _latest(instance, key)
+        name = key.to_user_string()
+        expected = STANDARD - NOT_YET.get(name, set())
+        if "count" in expected:
+            assert "dagster/row_count" in md or "rows_written" in md, name
+        if "preview" in expected:
+            assert md["preview"].value, name
+        if "findings_by_severity" in expected:
+            severity = md["findings_by_severity"].value
+            assert set(severity) <= {"error", "warning", "info"}, name
+            assert all(isinstance(n, int) for n in severity.values()), name
+    marts = _latest(instance, AssetKey(["marts", "target_progress"]))
+    assert marts["period"].value == "2021-01" and marts["dagster/row_count"].value > 0
+    assert set(marts["findings_by_severity"].value) == {"error", "warning", "info"}
+
+
+def test_bad_rules_file_fails_naming_the_key_and_keeps_previous_marts(
+        one_period, tmp_path, monkeypatch):
+    job, instance, url = one_period
+    wh = Warehouse(url)
+    before = wh.read("SELECT * FROM marts.target_progress ORDER BY unit_name, indicator")
+    wh.dispose()
+    assert not before.empty
+
+    rules = bad_rules_file(tmp_path / "rules.yaml")
+    monkeypatch.setenv("RULES_FILE", str(rules))
+    result = job.execute_in_process(partition_key="2021-01", instance=instance,
+                                    raise_on_error=False)
+    release_warehouses()
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "marts_for_period"
+    user = failure.step_failure_data.user_failure_data
+    assert user is not None, "a bad rules file should raise dagster.Failure, not a bare error"
+    assert "规则文件有误" in user.description and "red_black.weights.funds" in user.description
+    assert user.metadata["file"].value == str(rules)
+    assert "red_black.weights.funds" in user.metadata["reason"].value
+
+    wh = Warehouse(url)
+    after = wh.read("SELECT * FROM marts.target_progress ORDER BY unit_name, indicator")
+    wh.dispose()
+    pd.testing.assert_frame_equal(before, after)

@@ -1,0 +1,152 @@
+"""Fixtures of the report tests: one real Dagster run per warehouse (cached for the session),
+and a headless Chromium (installed from Debian when missing, in CI or as root)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dagster import DagsterInstance, materialize
+
+from assets.conform.assets import core_model
+from assets.ingest.assets import staging_submissions
+from assets.marts.assets import marts_for_period
+from assets.reports.assets import tongbao
+from pipelines.resources import DropFolderResource, WarehouseResource, release_warehouses
+from pipelines.warehouse import Warehouse
+from quality.checks import asset_checks
+from tests.conftest import POSTGRES_URL, REPO, postgres_available, reset_postgres
+from tests.pipeline import dropfolder
+
+PERIODS = ("2021-01", "2021-02")
+PERIOD = "2021-02"
+MARTS = ("target_progress", "city_summary", "four_rates", "red_black_list",
+         "performance_assessment")
+ARTIFACTS = REPO / "test-artifacts"
+_RUNS: dict[str, dict] = {}
+
+
+def run_period(url: str, root: Path, reports: Path, period: str):
+    resources = {
+        "warehouse": WarehouseResource(url=url),
+        "drop_folder": DropFolderResource(submissions_dir=str(root), reports_dir=str(reports)),
+    }
+    result = materialize(
+        [staging_submissions, core_model, marts_for_period, tongbao, *asset_checks],
+        partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    release_warehouses()
+    return result
+
+
+def _pipeline(backend: str, tmp_path_factory) -> dict:
+    """Build the small drop folder, run both months through Dagster (report asset included),
+    and keep the marts of PERIOD in memory (later tests may reset PostgreSQL)."""
+    if backend in _RUNS:
+        return _RUNS[backend]
+    tmp = tmp_path_factory.mktemp(f"report_{backend}")
+    if backend == "duckdb":
+        url = f"duckdb:///{tmp / 'warehouse.duckdb'}"
+    else:
+        problem = postgres_available()
+        if problem:
+            if os.environ.get("CI"):
+                pytest.fail(f"PostgreSQL at {POSTGRES_URL} unreachable: {problem}")
+            pytest.skip(f"PostgreSQL unreachable (set CI=true to fail): {problem}")
+        reset_postgres()
+        url = POSTGRES_URL
+    root = dropfolder.build(tmp / "drop")
+    reports = tmp / "reports"
+    results = {p: run_period(url, root, reports, p) for p in PERIODS}
+    wh = Warehouse(url)
+    marts = {name: wh.read(f"SELECT * FROM marts.{name} WHERE period = :p", {"p": PERIOD})
+             for name in MARTS}
+    city = wh.read("SELECT unit_name FROM core.dim_unit WHERE unit_type = 'city'")
+    wh.dispose()
+    _RUNS[backend] = {
+        "backend": backend, "url": url, "reports": reports, "results": results,
+        "marts": marts, "city": city, "xlsx": reports / f"{PERIOD}_招商引资红黑榜通报.xlsx",
+        "html": reports / f"{PERIOD}_招商引资红黑榜通报.html",
+    }
+    return _RUNS[backend]
+
+
+@pytest.fixture(scope="session", params=["duckdb", "postgres"])
+def report_run(request, tmp_path_factory) -> dict:
+    return _pipeline(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def duckdb_report(tmp_path_factory) -> dict:
+    return _pipeline("duckdb", tmp_path_factory)
+
+
+def _must_have(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (CI is set: a missing browser fails the run)")
+    pytest.skip(f"{what} (set CI=true to fail instead)")
+
+
+def _apt_install(*packages: str) -> tuple[int, str]:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    cmd = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    if proc.returncode != 0:  # stale package lists: update once and retry
+        subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=600)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    return proc.returncode, (proc.stdout + proc.stderr)[-2000:]
+
+
+def _has_cjk_font() -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of a Chromium binary; `apt-get install -y chromium` when /usr/bin/chromium is
+    missing and we may install (CI=true or root). In CI a missing browser is a failure."""
+    binary = "/usr/bin/chromium"
+    may_install = bool(os.environ.get("CI")) or os.geteuid() == 0
+    if not Path(binary).exists():
+        if not may_install:
+            _must_have("chromium is not installed and we may not install it")
+        start = time.monotonic()
+        rc, log = _apt_install("chromium")
+        print(f"apt-get install chromium: rc={rc} in {time.monotonic() - start:.0f}s")
+        if rc != 0 or not Path(binary).exists():
+            _must_have(f"apt-get install chromium failed (rc={rc}): {log}")
+    if may_install and not _has_cjk_font():
+        _apt_install("fonts-wqy-zenhei")  # best effort: Chinese glyphs in the screenshot
+    return binary
+
+
+def chromium_args(binary: str, profile: Path) -> list[str]:
+    return [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={profile}"]
+
+
+def sheet_rows(ws, header_row: int = 3) -> list[dict]:
+    """Data rows of a report sheet as {header: cell}."""
+    headers = [c.value for c in ws[header_row]]
+    rows = []
+    for r in ws.iter_rows(min_row=header_row + 1):
+        if all(c.value in (None, "") for c in r):
+            continue
+        rows.append(dict(zip(headers, r)))
+    return rows
+
+
+def as_float(x) -> float | None:
+    if x is None or x is pd.NA or (isinstance(x, float) and x != x):
+        return None
+    return float(x)

@@ -1,0 +1,38 @@
+"""The benchmark harness runs end to end at smoke scale (issue 9).  Never asserts on timings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PHASES = ["a_read", "b_naive", "c_pipeline", "d_rerun", "e_resubmit"]
+
+
+def test_benchmark_smoke(tmp_path):
+    name = "smoke-test"
+    result_file = REPO / "benchmarks" / "results" / f"{name}.json"
+    result_file.unlink(missing_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--scale", "smoke", "--name", name,
+         "--work", str(tmp_path / "work")],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    try:
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    finally:
+        result_file.unlink(missing_ok=True)
+    assert set(PHASES) <= set(result["phases"])
+    for phase in PHASES:
+        info = result["phases"][phase]
+        assert info["wall_s"] >= 0 and info["peak_rss_mb"] > 0
+    assert result["phases"]["c_pipeline"]["files_parsed"] > 0
+    assert result["phases"]["d_rerun"]["files_parsed"] == 0
+    assert result["phases"]["e_resubmit"]["files_parsed"] == 1
+    assert result["ledger_rows"] > 0
+    assert {"c_over_a", "c_over_b"} <= set(result["ratios"])
