@@ -100,12 +100,16 @@ def materialize(args: argparse.Namespace) -> int:
     tags = {"trigger": "cli"}
     if len(periods) > 1:
         tags["cli_range"] = f"{periods[0]}..{periods[-1]}"
+    # the terminal shows what the engineer acts on; every event is in the UI's run log anyway
+    level = "DEBUG" if args.verbose else "INFO"
+    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
     failed = []
     with DagsterInstance.get() as instance:
         for period in periods:
             try:
                 result = job.execute_in_process(
-                    partition_key=period, instance=instance, raise_on_error=False, tags=tags
+                    partition_key=period, instance=instance, raise_on_error=False, tags=tags,
+                    run_config=run_config,
                 )
             except Exception as exc:  # noqa: BLE001 — report, go on with the other months
                 print(f"[{period}] 无法启动运行: {_first_line(str(exc))}", file=sys.stderr)
@@ -136,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     group = mat.add_mutually_exclusive_group(required=True)
     group.add_argument("--period", nargs="+", metavar="YYYY-MM", help="one or more months")
     group.add_argument("--all", action="store_true", help="every month in the drop folder")
+    mat.add_argument("--verbose", action="store_true",
+                     help="print Dagster's step events too (they are always in the UI)")
     mat.add_argument("--to", metavar="YYYY-MM", help="with --period: a range up to this month")
     args = parser.parse_args(argv)
     if args.command == "materialize":

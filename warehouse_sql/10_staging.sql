@@ -97,3 +97,9 @@ CREATE TABLE IF NOT EXISTS staging.file_findings (
     message TEXT NOT NULL, stage TEXT NOT NULL, file_id TEXT
 );
 COMMENT ON TABLE staging.file_findings IS '每个文件解析时发现的问题（含已被取代的文件）';
+
+-- What each layer was last built from, so a run with nothing changed skips the rebuild.
+CREATE TABLE IF NOT EXISTS staging.build_state (
+    layer TEXT NOT NULL, scope TEXT NOT NULL, fingerprint TEXT NOT NULL
+);
+COMMENT ON TABLE staging.build_state IS '各层（core、各期 marts）上次构建所依据的输入指纹：输入未变时跳过重算';

@@ -4,13 +4,14 @@
 from decimal import Decimal
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
+from assets import build_state
 from assets.conform.build import conform
 from assets.marts.rules import load_rules
 from assets.reference import Reference
 from pipelines.faults import fault_point
-from pipelines.metadata import OWNERS, findings_by_severity, preview
+from pipelines.metadata import OWNERS, asset_metadata, findings_by_severity
 from pipelines.partitions import monthly
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import Warehouse
@@ -39,15 +40,23 @@ def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
     }
 
 
-def build_core(wh: Warehouse) -> dict:
-    """Rebuild every core table from staging in one transaction; returns row counts."""
+def build_core(wh: Warehouse, force: bool = False) -> dict:
+    """Rebuild every core table from staging in one transaction; returns row counts.
+
+    Skipped (``skipped`` True, ``result`` None) when the inputs' fingerprint equals the one the
+    current core tables were built from, unless ``force``."""
+    rules = load_rules()
+    fingerprint = build_state.core_fingerprint(wh, rules)
+    if not force and build_state.stored(wh, "core") == fingerprint:
+        counts = {t: int(wh.scalar(f"SELECT COUNT(*) FROM core.{t}")) for t in CORE_TABLES}
+        return {"counts": counts, "result": None, "skipped": True}
     staging = load_staging(wh)
     files = staging["files"]
     periods = sorted(
         m for m in files.loc[files["status"] == "loaded", "folder_month"].dropna().unique()
         if m != "targets"
     )
-    below = Decimal(str(load_rules().indicators.below_threshold_amount))
+    below = Decimal(str(rules.indicators.below_threshold_amount))
     result = conform(
         staging["ledger"], staging["activities"], staging["reserve"], staging["targets"],
         files, Reference.load(), periods, below_threshold=below,
@@ -59,8 +68,9 @@ def build_core(wh: Warehouse) -> dict:
         tx.delete("quality.findings", {"stage": "conform"})
         rows = [f.as_row() | {"stage": "conform"} for f in result.findings]
         tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
+        build_state.store(tx, "core", "", fingerprint)
         fault_point("core_tx")
-    return {"counts": counts, "result": result}
+    return {"counts": counts, "result": result, "skipped": False}
 
 
 @multi_asset(
@@ -83,15 +93,16 @@ def core_model(context: AssetExecutionContext, warehouse: WarehouseResource):
     wh = warehouse.get()
     built = build_core(wh)
     result = built["result"]
+    # one transaction builds every core table, so each reports the conform findings it raised
     severity = findings_by_severity(wh, "conform")
+    if built["skipped"]:
+        context.log.info("core 的输入（登记簿、参考数据、规则、代码）未变，沿用上次构建的表。")
     for table, (attr, _) in CORE_TABLES.items():
-        df = getattr(result, attr)
-        metadata = {
-            "dagster/row_count": int(len(df)),
-            "preview": preview(df.drop(columns=["contact_phone"], errors="ignore")),
-        }
-        if table == "dim_project":
-            metadata["findings_by_severity"] = MetadataValue.json(severity)
+        df = (wh.read(f"SELECT * FROM core.{table} LIMIT 10") if result is None
+              else getattr(result, attr))
+        metadata = asset_metadata(df.drop(columns=["contact_phone"], errors="ignore"), severity,
+                                  rebuilt=not built["skipped"])
+        metadata["dagster/row_count"] = built["counts"][table]
         yield_key = ["core", table]
-        context.log.debug(f"core.{table}: {len(df)} rows")
+        context.log.debug(f"core.{table}: {built['counts'][table]} rows")
         yield MaterializeResult(asset_key=yield_key, metadata=metadata)

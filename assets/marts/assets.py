@@ -4,6 +4,7 @@ import os
 
 from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
 
+from assets import build_state
 from assets.marts.build import CoreTables, build_marts
 from assets.marts.rules import DEFAULT_RULES_PATH, RulesError, load_rules
 from pipelines.faults import fault_point
@@ -37,15 +38,26 @@ def read_core(wh: Warehouse) -> CoreTables:
     )
 
 
-def build_period(wh: Warehouse, period: str, rules=None, core: CoreTables | None = None) -> dict:
-    """Compute and write the marts of one period atomically; returns the frames.
+def build_period(wh: Warehouse, period: str, rules=None, core: CoreTables | None = None,
+                 force: bool = False, core_fp: str | None = None) -> dict | None:
+    """Compute and write the marts of one period atomically; returns the frames, or None when
+    the period's marts were already built from the same core, rules and code (unless `force`).
 
-    `core`: the core tables already read (build_periods reads them once for many periods)."""
-    marts = build_marts(core if core is not None else read_core(wh), period,
-                        rules or load_rules())
+    `core`: the core tables already read (build_periods reads them once for many periods), with
+    `core_fp` the core fingerprint read *before* them."""
+    rules = rules or load_rules()
+    if core is None:
+        core_fp = build_state.stored(wh, "core")  # before reading core: never newer than it
+    fingerprint = build_state.marts_fingerprint(core_fp, rules, period)
+    if not force and fingerprint is not None and \
+            build_state.stored(wh, "marts", period) == fingerprint:
+        return None
+    marts = build_marts(core if core is not None else read_core(wh), period, rules)
     with wh.transaction() as tx:
         for name in MARTS:
             tx.replace(f"marts.{name}", marts[name], {"period": period})
+        if fingerprint is not None:
+            build_state.store(tx, "marts", period, fingerprint)
         fault_point("marts_tx")  # test-only hook (pipelines/faults.py)
     return marts
 
@@ -54,9 +66,14 @@ def build_periods(wh: Warehouse, periods, rules=None) -> None:
     """build_period for several periods, reading core once (perf, issue 9): same rows as
     calling build_period for each, as long as core does not change in between."""
     rules = rules or load_rules()
+    core_fp = build_state.stored(wh, "core")
+    todo = [p for p in periods if core_fp is None or build_state.stored(wh, "marts", p)
+            != build_state.marts_fingerprint(core_fp, rules, p)]
+    if not todo:
+        return
     core = read_core(wh)
-    for period in periods:
-        build_period(wh, period, rules, core)
+    for period in todo:
+        build_period(wh, period, rules, core, core_fp=core_fp)
 
 
 @multi_asset(
@@ -80,7 +97,12 @@ def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResourc
             metadata={"file": str(rules_file or DEFAULT_RULES_PATH), "reason": str(exc)},
         ) from exc
     wh = warehouse.get()
-    marts = build_period(wh, context.partition_key, rules)
+    period = context.partition_key
+    marts = build_period(wh, period, rules)
+    if marts is None:
+        context.log.info(f"{period} 集市的输入（core、规则、代码）未变，沿用上次结果。")
+        marts = {name: wh.read(f"SELECT * FROM marts.{name} WHERE period = :p", {"p": period})
+                 for name in MARTS}
     severity = findings_by_severity(wh, None, context.partition_key)
     for name in MARTS:
         yield MaterializeResult(

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from assets.reports.excel import write_excel
 from assets.reports.html import write_html
 from assets.reports.tongbao import load_report_data
-from pipelines.metadata import OWNERS
+from pipelines.metadata import OWNERS, asset_metadata, findings_by_severity
 from pipelines.partitions import monthly
 from pipelines.resources import DropFolderResource, WarehouseResource
 
@@ -34,15 +34,19 @@ def tongbao(context: AssetExecutionContext, warehouse: WarehouseResource,
     html = write_html(data, out_dir)
     counts = data.row_counts
     context.log.info(f"通报已生成：{xlsx.name}、{html.name}")
-    return MaterializeResult(metadata={
-        "period": period,
-        "excel_path": MetadataValue.path(str(xlsx)),
-        "html_path": MetadataValue.path(str(html)),
-        "red_units": counts["red"],
-        "black_units": counts["black"],
-        "progress_rows": counts["progress"],
-        "four_rates_rows": counts["four_rates"],
-        "ranking_rows": counts["ranking"],
-        "dagster/row_count": counts["ranking"],
-        "time_progress": MetadataValue.float(data.time_progress),
-    })
+    # the findings behind the figures of this 通报: the period's, of every stage
+    severity = findings_by_severity(warehouse.get(), None, period)
+    ranking = data.ranking[[c for c in ("rank", "unit_name", "list_group", "score", "list")
+                            if c in data.ranking.columns]]
+    return MaterializeResult(metadata=asset_metadata(
+        ranking, severity,
+        period=period,
+        excel_path=MetadataValue.path(str(xlsx)),
+        html_path=MetadataValue.path(str(html)),
+        red_units=counts["red"],
+        black_units=counts["black"],
+        progress_rows=counts["progress"],
+        four_rates_rows=counts["four_rates"],
+        ranking_rows=counts["ranking"],
+        time_progress=MetadataValue.float(data.time_progress),
+    ))
