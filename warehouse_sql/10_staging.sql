@@ -103,3 +103,6 @@ CREATE TABLE IF NOT EXISTS staging.build_state (
     layer TEXT NOT NULL, scope TEXT NOT NULL, fingerprint TEXT NOT NULL
 );
 COMMENT ON TABLE staging.build_state IS '各层（core、各期 marts）上次构建所依据的输入指纹：输入未变时跳过重算';
+COMMENT ON COLUMN staging.build_state.layer IS '层：core 或 marts';
+COMMENT ON COLUMN staging.build_state.scope IS '范围：marts 为期间（YYYY-MM），core 为空';
+COMMENT ON COLUMN staging.build_state.fingerprint IS '输入指纹（SHA-256）';

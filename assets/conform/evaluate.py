@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
 
 
 def _pairs(counts: Iterable[int]) -> int:
@@ -26,3 +30,18 @@ def pairwise_precision_recall(predicted_ids: Sequence, true_ids: Sequence) -> tu
     precision = both / predicted if predicted else 1.0
     recall = both / true if true else 1.0
     return precision, recall
+
+
+def read_labelled_ledger(path: Path) -> tuple[pd.DataFrame, pd.Series]:
+    """tests/ground_truth/ledger_rows.csv → (ledger rows as the conform layer takes them, the
+    true project id of each row)."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False).astype(object)
+    ledger = raw.map(lambda v: None if v == "" else v)
+    for col in ("total_investment", "funds_this_year", "funds_cumulative"):
+        ledger[col] = ledger[col].map(lambda v: None if v is None else Decimal(v))
+    for col in ("is_industrial", "is_emerging", "is_sanqi"):
+        ledger[col] = ledger[col].map(lambda v: None if v is None else v == "true")
+    ledger["source_row"] = ledger["source_row"].astype(int)
+    ledger["row_ok"] = ledger["project_name"].notna() & ledger["total_investment"].notna()
+    truth = ledger.pop("true_project_id")
+    return ledger, truth

@@ -1,13 +1,12 @@
 """Matching and credit measured on the labelled sample data (tests/ground_truth/), when present."""
 
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from assets.conform.build import conform
-from assets.conform.evaluate import pairwise_precision_recall
+from assets.conform.evaluate import pairwise_precision_recall, read_labelled_ledger
 from assets.reference import Reference
 
 GT = Path(__file__).resolve().parents[1] / "ground_truth"
@@ -17,15 +16,7 @@ pytestmark = pytest.mark.skipif(not (GT / "ledger_rows.csv").exists(),
 
 @pytest.fixture(scope="module")
 def run():
-    raw = pd.read_csv(GT / "ledger_rows.csv", dtype=str, keep_default_na=False).astype(object)
-    ledger = raw.map(lambda v: None if v == "" else v)
-    for col in ("total_investment", "funds_this_year", "funds_cumulative"):
-        ledger[col] = ledger[col].map(lambda v: None if v is None else Decimal(v))
-    for col in ("is_industrial", "is_emerging", "is_sanqi"):
-        ledger[col] = ledger[col].map(lambda v: None if v is None else v == "true")
-    ledger["source_row"] = ledger["source_row"].astype(int)
-    ledger["row_ok"] = ledger["project_name"].notna() & ledger["total_investment"].notna()
-    truth = ledger.pop("true_project_id")
+    ledger, truth = read_labelled_ledger(GT / "ledger_rows.csv")
     periods = sorted(ledger["period"].unique())
     empty = pd.DataFrame()
     result = conform(ledger, empty, empty, empty, empty, Reference.load(), periods)
