@@ -42,16 +42,28 @@ def duckdb_url(tmp_path: Path) -> str:
     return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
 
 
-@pytest.fixture
-def postgres_url() -> str:
+def require_postgres() -> str:
+    """POSTGRES_URL with our schemas dropped. Unreachable: a failure in CI (the production path
+    must be proven every run), a skip elsewhere."""
     problem = postgres_available()
     if problem:
-        # In CI a PostgreSQL test never skips: the production path must be proven every run.
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL at {POSTGRES_URL} unreachable: {problem}")
         pytest.skip(f"PostgreSQL at {POSTGRES_URL} unreachable (set CI=true to fail): {problem}")
     reset_postgres()
-    yield POSTGRES_URL
+    return POSTGRES_URL
+
+
+def url_for(backend: str, folder: Path) -> str:
+    """A fresh warehouse of the given backend ("duckdb": a file in `folder`)."""
+    if backend == "duckdb":
+        return f"duckdb:///{folder / 'warehouse.duckdb'}"
+    return require_postgres()
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    yield require_postgres()
     from pipelines.resources import release_warehouses
 
     release_warehouses()

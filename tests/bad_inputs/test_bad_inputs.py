@@ -17,7 +17,7 @@ from pipelines.resources import release_warehouses
 from pipelines.warehouse import Warehouse
 from quality.findings import CHECKS
 from tests.bad_inputs import make_corpus as corpus
-from tests.conftest import POSTGRES_URL, postgres_available, reset_postgres
+from tests.conftest import url_for
 from tests.reliability.helpers import run_period
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -46,16 +46,7 @@ def refuse_processes(mp: pytest.MonkeyPatch) -> list[str]:
 def corpus_run(request, tmp_path_factory):
     """The corpus, run for 2021-01 and 2021-02 once per warehouse (shared by this module)."""
     tmp_path = tmp_path_factory.mktemp(f"corpus_{request.param}")
-    if request.param == "duckdb":
-        url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
-    else:
-        problem = postgres_available()
-        if problem:
-            if os.environ.get("CI"):
-                pytest.fail(f"PostgreSQL unreachable: {problem}")
-            pytest.skip(f"PostgreSQL unreachable: {problem}")
-        reset_postgres()
-        url = POSTGRES_URL
+    url = url_for(request.param, tmp_path)
     root = corpus.build(tmp_path / "corpus")
     with pytest.MonkeyPatch.context() as mp:
         calls = refuse_processes(mp)

@@ -20,7 +20,7 @@ from assets.reports.assets import tongbao
 from pipelines.resources import DropFolderResource, WarehouseResource, release_warehouses
 from pipelines.warehouse import Warehouse
 from quality.checks import asset_checks
-from tests.conftest import POSTGRES_URL, REPO, postgres_available, reset_postgres
+from tests.conftest import REPO, url_for
 from tests.pipeline import dropfolder
 
 PERIODS = ("2021-01", "2021-02")
@@ -51,16 +51,7 @@ def _pipeline(backend: str, tmp_path_factory) -> dict:
     if backend in _RUNS:
         return _RUNS[backend]
     tmp = tmp_path_factory.mktemp(f"report_{backend}")
-    if backend == "duckdb":
-        url = f"duckdb:///{tmp / 'warehouse.duckdb'}"
-    else:
-        problem = postgres_available()
-        if problem:
-            if os.environ.get("CI"):
-                pytest.fail(f"PostgreSQL at {POSTGRES_URL} unreachable: {problem}")
-            pytest.skip(f"PostgreSQL unreachable (set CI=true to fail): {problem}")
-        reset_postgres()
-        url = POSTGRES_URL
+    url = url_for(backend, tmp)
     root = dropfolder.build(tmp / "drop")
     reports = tmp / "reports"
     results = {p: run_period(url, root, reports, p) for p in PERIODS}
