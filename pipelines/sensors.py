@@ -1,8 +1,10 @@
 """Start a run for a month when a file in its folder is added or changed.
 
 The cursor holds, per file, its size and modification time, so a file seen once never starts
-a second run; a changed file (a resubmission) does.  A change under targets/ reruns every month
-of that year that has a folder.
+a second run; a changed file (a resubmission) does.  A change in a month also reruns every later
+month with a folder: their year-to-date marts read the latest report up to them, which may be
+the changed one.  A change under targets/ reruns every month.  Runs whose inputs turn out
+unchanged skip the rebuild, so the extra runs are cheap.
 """
 
 
@@ -36,6 +38,8 @@ def changed_months(root, previous: dict[str, list]) -> tuple[list[str], dict[str
                     months.update(all_months)
                 elif MONTH_DIR.match(folder):
                     months.add(folder)
+    if months:
+        months.update(m for m in all_months if m >= min(months))
     return sorted(months), state
 
 

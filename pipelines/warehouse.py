@@ -7,6 +7,7 @@ mart and a failed run leaves the previous rows in place.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -79,7 +80,12 @@ class Warehouse:
 
     @cached_property
     def engine(self) -> Engine:
-        return sa.create_engine(self.url, pool_pre_ping=not self.is_duckdb)
+        if self.is_duckdb:
+            # DuckDB's buffer pool defaults to 80% of RAM and counts in our RSS; bounded, it
+            # spills to disk instead ($DUCKDB_MEMORY_LIMIT, e.g. "2GB").
+            limit = os.environ.get("DUCKDB_MEMORY_LIMIT") or "1GB"
+            return sa.create_engine(self.url, connect_args={"config": {"memory_limit": limit}})
+        return sa.create_engine(self.url, pool_pre_ping=True)
 
     @property
     def is_duckdb(self) -> bool:

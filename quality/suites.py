@@ -46,7 +46,7 @@ def core_dim_project(ref: Reference) -> list:
         gxe.ExpectColumnValuesToBeUnique(column="project_id"),
         gxe.ExpectColumnValuesToNotBeNull(column="project_name"),
         gxe.ExpectColumnValuesToBeInSet(column="territorial_unit", value_set=districts),
-        gxe.ExpectColumnValuesToMatchRegex(column="signed_month", regex=r"^\d{4}-(0[1-9]|1[0-2])$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="signed_month", regex=r"^\d{4}-(?:0[1-9]|1[0-2])$"),
     ]
 
 

@@ -28,16 +28,25 @@ CORE_TABLES = {
 }
 
 
+# Never needed by conform: the raw cell texts (lineage stays in staging), unknown columns, and the
+# personal data that must not leave staging.  Leaving them out halves what core holds in memory.
+_NOT_CONFORMED = {"extra_json", "contact_person", "contact_phone"}
+
+
+def _conformed_columns(wh: Warehouse, table: str) -> str:
+    return ", ".join(c for c in wh.columns(table)
+                     if not c.endswith("_raw") and c not in _NOT_CONFORMED)
+
+
 def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
     """The staging rows of the files in force (loaded, not superseded)."""
     live = "file_id IN (SELECT file_id FROM staging.files WHERE status = 'loaded')"
-    return {
-        "ledger": wh.read(f"SELECT * FROM staging.ledger_rows WHERE {live}"),
-        "activities": wh.read(f"SELECT * FROM staging.activity_rows WHERE {live}"),
-        "reserve": wh.read(f"SELECT * FROM staging.reserve_rows WHERE {live}"),
-        "targets": wh.read(f"SELECT * FROM staging.target_rows WHERE {live}"),
-        "files": wh.read("SELECT * FROM staging.files"),
-    }
+    tables = {"ledger": "staging.ledger_rows", "activities": "staging.activity_rows",
+              "reserve": "staging.reserve_rows", "targets": "staging.target_rows"}
+    out = {name: wh.read(f"SELECT {_conformed_columns(wh, t)} FROM {t} WHERE {live}")
+           for name, t in tables.items()}
+    out["files"] = wh.read("SELECT * FROM staging.files")
+    return out
 
 
 def build_core(wh: Warehouse, force: bool = False) -> dict:

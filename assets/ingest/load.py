@@ -39,6 +39,7 @@ FILE_COLUMNS = [
     "first_seen_at", "parsed_at", "rows_loaded", "rows_dropped", "sheets_skipped",
     "target_scope",
 ]
+FLUSH_FILES = 200  # parsed files held in memory before their rows are written
 _STATUS = {"parsed": "loaded", "quarantined": "quarantined", "skipped": "skipped"}
 
 
@@ -167,65 +168,72 @@ def ingest(
     seen_ids = {s.file_id for s in seen}
     columns = {t: wh.columns(t) for t in ROW_TABLES.values()}
     dropped_cols = wh.columns("staging.dropped_rows")
+    new_ids = [s.file_id for s in seen if s.file_id not in known]
+    tables = [*ROW_TABLES.values(), "staging.dropped_rows", "staging.file_findings"]
 
-    new_frames: dict[str, list[pd.DataFrame]] = {t: [] for t in ROW_TABLES.values()}
-    new_frames["staging.dropped_rows"] = []
-    new_findings: list[pd.DataFrame] = []
-    records = []
-    parsed_files = _parse_all([s for s in seen if s.file_id not in known], ref, limits,
-                              columns, dropped_cols)
-    for item in seen:
-        if item.file_id in known:
-            summary.files_unchanged += 1
-            records.append(known[item.file_id])
-            continue
-        parsed, frames, findings = next(parsed_files)
-        summary.files_parsed += 1
-        summary.seconds_reading += parsed.timings.get("read", 0.0)
-        summary.seconds_parsing += parsed.timings.get("parse", 0.0)
-        records.append(_record(item, parsed, ref))
-        for table, frame in frames.items():
-            new_frames[table].append(frame)
-        if findings is not None:
-            new_findings.append(findings)
-        if parsed.status == "quarantined":
-            summary.problems.append(f"{item.source_file}: {parsed.status_reason}")
-
-    # Files no longer on disk: replaced in place (superseded) or taken away (removed).
-    scanned = {"targets"} | {s.folder_month for s in seen}
-    present_paths = {s.source_file: s.file_id for s in seen}
-    for file_id, rec in known.items():
-        if file_id in seen_ids:
-            continue
-        in_scope = up_to is None or rec["folder_month"] == "targets" or (
-            rec["folder_month"] or "") <= up_to or rec["folder_month"] in scanned
-        rec = dict(rec)
-        if rec["source_file"] in present_paths:
-            rec["status"], rec["superseded_by"] = "superseded", present_paths[rec["source_file"]]
-            rec["status_reason"] = "同名文件内容已更新，旧版本保留在登记簿中"
-        elif in_scope and rec["status"] != "removed":
-            rec["status"], rec["status_reason"] = "removed", "文件已从报送目录移除，历史数据保留"
-        rec["_gone"] = True
-        records.append(rec)
-
-    live = [r for r in records if not r.get("_gone")]
-    gone = [r for r in records if r.get("_gone")]
-    resolved = resolve_supersession(live) + gone
-    files = pd.DataFrame(resolved)[FILE_COLUMNS]
-    for status, count in files["status"].value_counts().items():
-        summary.status_counts[str(status)] = int(count)
-
+    # One transaction from the first row to the registry: a failure anywhere leaves staging as the
+    # last run left it. Rows are written every FLUSH_FILES files, so memory holds a batch of
+    # parsed files, not the whole drop folder (perf, issue 9).
     with wh.transaction() as tx:
-        for table, frames in new_frames.items():
-            ids = [s.file_id for s in seen if s.file_id not in known]
-            tx.delete(table, {"file_id": ids})  # idempotent if a crashed run left rows
-            if frames:
-                frame = pd.concat(frames, ignore_index=True)
-                summary.rows_written[table] = tx.insert(table, frame)
-        if new_findings:
-            frame = pd.concat(new_findings, ignore_index=True)
-            tx.delete("staging.file_findings", {"file_id": list(frame["file_id"].unique())})
-            tx.insert("staging.file_findings", frame)
+        for table in tables:
+            tx.delete(table, {"file_id": new_ids})  # idempotent if a crashed run left rows
+        pending: dict[str, list[pd.DataFrame]] = {t: [] for t in tables}
+
+        def flush() -> None:
+            for table, frames in pending.items():
+                if frames:
+                    written = tx.insert(table, pd.concat(frames, ignore_index=True))
+                    if table != "staging.file_findings":
+                        summary.rows_written[table] = summary.rows_written.get(table, 0) + written
+                    frames.clear()
+
+        records = []
+        parsed_files = _parse_all([s for s in seen if s.file_id not in known], ref, limits,
+                                  columns, dropped_cols)
+        for item in seen:
+            if item.file_id in known:
+                summary.files_unchanged += 1
+                records.append(known[item.file_id])
+                continue
+            parsed, frames, findings = next(parsed_files)
+            summary.files_parsed += 1
+            summary.seconds_reading += parsed.timings.get("read", 0.0)
+            summary.seconds_parsing += parsed.timings.get("parse", 0.0)
+            records.append(_record(item, parsed, ref))
+            for table, frame in frames.items():
+                pending[table].append(frame)
+            if findings is not None:
+                pending["staging.file_findings"].append(findings)
+            if parsed.status == "quarantined":
+                summary.problems.append(f"{item.source_file}: {parsed.status_reason}")
+            if summary.files_parsed % FLUSH_FILES == 0:
+                flush()
+        flush()
+
+        # Files no longer on disk: replaced in place (superseded) or taken away (removed).
+        scanned = {"targets"} | {s.folder_month for s in seen}
+        present_paths = {s.source_file: s.file_id for s in seen}
+        for file_id, rec in known.items():
+            if file_id in seen_ids:
+                continue
+            in_scope = up_to is None or rec["folder_month"] == "targets" or (
+                rec["folder_month"] or "") <= up_to or rec["folder_month"] in scanned
+            rec = dict(rec)
+            if rec["source_file"] in present_paths:
+                rec["status"], rec["superseded_by"] = "superseded", present_paths[rec["source_file"]]
+                rec["status_reason"] = "同名文件内容已更新，旧版本保留在登记簿中"
+            elif in_scope and rec["status"] != "removed":
+                rec["status"], rec["status_reason"] = "removed", "文件已从报送目录移除，历史数据保留"
+            rec["_gone"] = True
+            records.append(rec)
+
+        live = [r for r in records if not r.get("_gone")]
+        gone = [r for r in records if r.get("_gone")]
+        resolved = resolve_supersession(live) + gone
+        files = pd.DataFrame(resolved)[FILE_COLUMNS]
+        for status, count in files["status"].value_counts().items():
+            summary.status_counts[str(status)] = int(count)
+
         tx.replace("staging.files", files)
         # quality.findings shows the findings of the files in force, plus one line per
         # superseded file so the clerk sees which version counts.

@@ -41,10 +41,14 @@ def test_changed_months_new_file_gives_its_month(drop):
     assert "2021-02/鹿寨县.xlsx" in new_state
 
 
-def test_changed_months_changed_file_reruns_its_month(drop):
+def test_changed_months_changed_file_reruns_its_month_and_later_ones(drop):
     _, state = changed_months(drop, {})
-    _touch(drop / "2021-01" / "柳南区.xlsx")  # a resubmission under the same name
-    assert changed_months(drop, state)[0] == ["2021-01"]
+    _touch(drop / "2021-02" / "柳南区.xlsx")  # a resubmission under the same name
+    assert changed_months(drop, state)[0] == ["2021-02"]
+    _, state = changed_months(drop, state)
+    # 2021-02's year-to-date marts read 2021-01's reports: a change there reruns both
+    _touch(drop / "2021-01" / "柳南区.xlsx")
+    assert changed_months(drop, state)[0] == ["2021-01", "2021-02"]
 
 
 def test_changed_months_targets_change_reruns_every_month(drop):
