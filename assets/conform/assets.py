@@ -67,9 +67,10 @@ def build_core(wh: Warehouse, force: bool = False) -> dict:
     )
     below = Decimal(str(rules.indicators.below_threshold_amount))
     result = conform(
-        staging["ledger"], staging["activities"], staging["reserve"], staging["targets"],
+        staging.pop("ledger"), staging["activities"], staging["reserve"], staging["targets"],
         files, Reference.load(), periods, below_threshold=below,
     )
+    result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
     counts = {}
     with wh.transaction() as tx:
         for table, (attr, _) in CORE_TABLES.items():

@@ -168,7 +168,9 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
             config: MatchConfig = DEFAULT_CONFIG) -> ConformResult:
     """Staging DataFrames (docs/design.md) → core DataFrames + conform findings."""
     findings: list[Finding] = []
-    ledger = ledger.copy() if ledger is not None else pd.DataFrame()
+    # reset_index copies: the caller's frame is never modified (and, when the caller passed its
+    # only reference, freed here: at province scale every copy of the ledger is a gigabyte)
+    ledger = ledger.reset_index(drop=True) if ledger is not None else pd.DataFrame()
     if ledger.empty:
         ledger = pd.DataFrame(columns=[
             "project_name", "investor", "unit_name", "period", "source_file", "source_sheet",
@@ -177,14 +179,15 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     for col in ("source_sheet", "investor", "partners", "signed_on", "row_ok"):
         if col not in ledger:
             ledger[col] = True if col == "row_ok" else None
-    ledger = ledger.reset_index(drop=True)
     matched = match_projects(ledger, ref, config)
     ledger = ledger.join(matched.rows)
     usable = ledger.loc[ledger["project_id"].notna()]
     kept, dup_findings = drop_duplicates(usable)
+    del usable
     findings += dup_findings
     ledger["is_duplicate"] = ~ledger.index.isin(kept.index) & ledger["project_id"].notna()
     grouped = reports_by_project(kept)
+    del kept  # from here on the projects' reports are the dicts of `grouped`
     credit = assign_credit(grouped, ref)
     findings += credit.findings
 
