@@ -10,7 +10,10 @@ changed) and still leave exactly the tables a rebuild would have written.
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from pathlib import Path
+
+import pandas as pd
 
 from assets.reference import default_reference_dir
 
@@ -34,6 +37,12 @@ def _hash_paths(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
+@cache
+def code_hash(layer: str) -> str:
+    """The layer's source code, hashed once per process: it is the code this process runs."""
+    return _hash_paths(CODE[layer])
+
+
 def core_fingerprint(wh, rules) -> str:
     """Registry (every column but the run timestamps) + reference + rules + conform code."""
     cols = [c for c in wh.columns("staging.files") if c not in _VOLATILE]
@@ -42,14 +51,14 @@ def core_fingerprint(wh, rules) -> str:
     h.update(registry.astype(str).to_csv(index=False).encode())
     h.update(_hash_paths([default_reference_dir()]).encode())
     h.update(repr(rules).encode())
-    h.update(_hash_paths(CODE["core"]).encode())
+    h.update(code_hash("core").encode())
     return h.hexdigest()
 
 
 def marts_fingerprint(core_fp: str | None, rules, period: str) -> str | None:
     if core_fp is None:
         return None
-    parts = [core_fp, repr(rules), _hash_paths(CODE["marts"]), period]
+    parts = [core_fp, repr(rules), code_hash("marts"), period]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -61,8 +70,6 @@ def stored(wh, layer: str, scope: str = "") -> str | None:
 
 def store(tx, layer: str, scope: str, fingerprint: str) -> None:
     """Inside the transaction that writes the layer's tables."""
-    import pandas as pd
-
     tx.delete("staging.build_state", {"layer": layer, "scope": scope})
     tx.insert("staging.build_state", pd.DataFrame(
         [{"layer": layer, "scope": scope, "fingerprint": fingerprint}]))

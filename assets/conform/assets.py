@@ -110,8 +110,7 @@ def core_model(context: AssetExecutionContext, warehouse: WarehouseResource):
     for table, (attr, _) in CORE_TABLES.items():
         df = (wh.read(f"SELECT * FROM core.{table} LIMIT 10") if result is None
               else getattr(result, attr))
-        metadata = asset_metadata(df.drop(columns=["contact_phone"], errors="ignore"), severity,
-                                  rebuilt=not built["skipped"])
+        metadata = asset_metadata(df, severity, rebuilt=not built["skipped"])
         metadata["dagster/row_count"] = built["counts"][table]
         yield_key = ["core", table]
         context.log.debug(f"core.{table}: {built['counts'][table]} rows")

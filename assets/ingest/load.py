@@ -168,7 +168,8 @@ def ingest(
     seen_ids = {s.file_id for s in seen}
     columns = {t: wh.columns(t) for t in ROW_TABLES.values()}
     dropped_cols = wh.columns("staging.dropped_rows")
-    new_ids = [s.file_id for s in seen if s.file_id not in known]
+    new = [s for s in seen if s.file_id not in known]
+    new_ids = [s.file_id for s in new]
     tables = [*ROW_TABLES.values(), "staging.dropped_rows", "staging.file_findings"]
 
     # One transaction from the first row to the registry: a failure anywhere leaves staging as the
@@ -188,8 +189,7 @@ def ingest(
                     frames.clear()
 
         records = []
-        parsed_files = _parse_all([s for s in seen if s.file_id not in known], ref, limits,
-                                  columns, dropped_cols)
+        parsed_files = _parse_all(new, ref, limits, columns, dropped_cols)
         for item in seen:
             if item.file_id in known:
                 summary.files_unchanged += 1

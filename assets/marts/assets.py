@@ -38,21 +38,18 @@ def read_core(wh: Warehouse) -> CoreTables:
     )
 
 
-def build_period(wh: Warehouse, period: str, rules=None, core: CoreTables | None = None,
-                 force: bool = False, core_fp: str | None = None) -> dict | None:
-    """Compute and write the marts of one period atomically; returns the frames, or None when
-    the period's marts were already built from the same core, rules and code (unless `force`).
-
-    `core`: the core tables already read (build_periods reads them once for many periods), with
-    `core_fp` the core fingerprint read *before* them."""
-    rules = rules or load_rules()
-    if core is None:
-        core_fp = build_state.stored(wh, "core")  # before reading core: never newer than it
+def _stale(wh: Warehouse, period: str, rules, core_fp: str | None) -> tuple[bool, str | None]:
+    """(whether the period's marts must be built, the fingerprint to store with them).  Without a
+    core fingerprint (core written by other means) the marts are always built and not stamped."""
     fingerprint = build_state.marts_fingerprint(core_fp, rules, period)
-    if not force and fingerprint is not None and \
-            build_state.stored(wh, "marts", period) == fingerprint:
-        return None
-    marts = build_marts(core if core is not None else read_core(wh), period, rules)
+    if fingerprint is None:
+        return True, None
+    return build_state.stored(wh, "marts", period) != fingerprint, fingerprint
+
+
+def _write_period(wh: Warehouse, period: str, rules, core: CoreTables,
+                  fingerprint: str | None) -> dict:
+    marts = build_marts(core, period, rules)
     with wh.transaction() as tx:
         for name in MARTS:
             tx.replace(f"marts.{name}", marts[name], {"period": period})
@@ -62,18 +59,32 @@ def build_period(wh: Warehouse, period: str, rules=None, core: CoreTables | None
     return marts
 
 
+def build_period(wh: Warehouse, period: str, rules=None, force: bool = False) -> dict | None:
+    """Compute and write the marts of one period atomically; returns the frames, or None when
+    the period's marts were already built from the same core, rules and code (unless `force`)."""
+    rules = rules or load_rules()
+    core_fp = build_state.stored(wh, "core")  # before reading core: never newer than it
+    stale, fingerprint = _stale(wh, period, rules, core_fp)
+    if not (stale or force):
+        return None
+    return _write_period(wh, period, rules, read_core(wh), fingerprint)
+
+
 def build_periods(wh: Warehouse, periods, rules=None) -> None:
     """build_period for several periods, reading core once (perf, issue 9): same rows as
     calling build_period for each, as long as core does not change in between."""
     rules = rules or load_rules()
     core_fp = build_state.stored(wh, "core")
-    todo = [p for p in periods if core_fp is None or build_state.stored(wh, "marts", p)
-            != build_state.marts_fingerprint(core_fp, rules, p)]
+    todo = []
+    for period in periods:
+        stale, fingerprint = _stale(wh, period, rules, core_fp)
+        if stale:
+            todo.append((period, fingerprint))
     if not todo:
         return
     core = read_core(wh)
-    for period in todo:
-        build_period(wh, period, rules, core, core_fp=core_fp)
+    for period, fingerprint in todo:
+        _write_period(wh, period, rules, core, fingerprint)
 
 
 @multi_asset(
@@ -103,9 +114,9 @@ def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResourc
         context.log.info(f"{period} 集市的输入（core、规则、代码）未变，沿用上次结果。")
         marts = {name: wh.read(f"SELECT * FROM marts.{name} WHERE period = :p", {"p": period})
                  for name in MARTS}
-    severity = findings_by_severity(wh, None, context.partition_key)
+    severity = findings_by_severity(wh, None, period)
     for name in MARTS:
         yield MaterializeResult(
             asset_key=["marts", name],
-            metadata=asset_metadata(marts[name], severity, period=context.partition_key),
+            metadata=asset_metadata(marts[name], severity, period=period),
         )

@@ -28,14 +28,15 @@ def tongbao(context: AssetExecutionContext, warehouse: WarehouseResource,
             drop_folder: DropFolderResource) -> MaterializeResult:
     """Write `<period>_招商引资红黑榜通报.xlsx` and `.html` for the partition's period."""
     period = context.partition_key
-    data = load_report_data(warehouse.get(), period)
+    wh = warehouse.get()
+    data = load_report_data(wh, period)
     out_dir = drop_folder.reports
     xlsx = write_excel(data, out_dir)
     html = write_html(data, out_dir)
     counts = data.row_counts
     context.log.info(f"通报已生成：{xlsx.name}、{html.name}")
     # the findings behind the figures of this 通报: the period's, of every stage
-    severity = findings_by_severity(warehouse.get(), None, period)
+    severity = findings_by_severity(wh, None, period)
     ranking = data.ranking[[c for c in ("rank", "unit_name", "list_group", "score", "list")
                             if c in data.ranking.columns]]
     return MaterializeResult(metadata=asset_metadata(

@@ -3,6 +3,7 @@ would have written (issue 9: re-run with nothing changed)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pandas as pd
@@ -11,7 +12,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 from assets.conform.assets import build_core, core_model
 from assets.ingest.assets import staging_submissions
 from assets.ingest.load import ingest
-from assets.marts.assets import MARTS, build_period, marts_for_period
+from assets.marts.assets import MARTS, build_period, build_periods, marts_for_period
 from assets.marts.rules import DEFAULT_RULES_PATH, load_rules
 from pipelines.resources import DropFolderResource, WarehouseResource, release_warehouses
 from pipelines.warehouse import Warehouse
@@ -40,16 +41,25 @@ def _assert_same(a: dict, b: dict) -> None:
         pd.testing.assert_frame_equal(a[name], b[name], obj=name)
 
 
+@contextmanager
+def _world(url: str, tmp_path):
+    """The small drop folder and an empty warehouse with our schemas."""
+    root = dropfolder.build(tmp_path / "drop")
+    wh = Warehouse(url)
+    wh.create_schema()
+    try:
+        yield root, wh
+    finally:
+        wh.dispose()
+
+
 def _run(wh: Warehouse, root, rules=None) -> tuple[dict, object]:
     ingest(wh, root)
     return build_core(wh), build_period(wh, PERIOD, rules)
 
 
 def test_nothing_changed_skips_and_equals_a_rebuild(warehouse_url, tmp_path):
-    root = dropfolder.build(tmp_path / "drop")
-    wh = Warehouse(warehouse_url)
-    wh.create_schema()
-    try:
+    with _world(warehouse_url, tmp_path) as (root, wh):
         core, marts = _run(wh, root)
         assert not core["skipped"] and marts is not None
         first = _everything(wh)
@@ -61,15 +71,10 @@ def test_nothing_changed_skips_and_equals_a_rebuild(warehouse_url, tmp_path):
         assert not build_core(wh, force=True)["skipped"]
         assert build_period(wh, PERIOD, force=True) is not None
         _assert_same(first, _everything(wh))
-    finally:
-        wh.dispose()
 
 
 def test_a_changed_file_rebuilds_core_and_marts(warehouse_url, tmp_path):
-    root = dropfolder.build(tmp_path / "drop")
-    wh = Warehouse(warehouse_url)
-    wh.create_schema()
-    try:
+    with _world(warehouse_url, tmp_path) as (root, wh):
         _run(wh, root)
         dropfolder.ledger(root / PERIOD / "柳江区.xlsx", "柳江区", PERIOD,
                           [["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 3, None,
@@ -79,15 +84,10 @@ def test_a_changed_file_rebuilds_core_and_marts(warehouse_url, tmp_path):
         funds = wh.scalar("SELECT actual FROM marts.target_progress WHERE period = :p AND "
                           "unit_name = '柳江区' AND indicator = 'funds_in_place'", {"p": PERIOD})
         assert Decimal(str(funds)) == Decimal(3)
-    finally:
-        wh.dispose()
 
 
 def test_changed_rules_rebuild_the_marts_only(duckdb_url, tmp_path):
-    root = dropfolder.build(tmp_path / "drop")
-    wh = Warehouse(duckdb_url)
-    wh.create_schema()
-    try:
+    with _world(duckdb_url, tmp_path) as (root, wh):
         _run(wh, root)
         text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
         changed = text.replace("    funds: 40 ", "    funds: 45 ", 1)
@@ -98,8 +98,23 @@ def test_changed_rules_rebuild_the_marts_only(duckdb_url, tmp_path):
         assert build_period(wh, PERIOD, load_rules(tmp_path / "rules.yaml")) is None
         # back to the repo's rules: rebuilt again, not mistaken for the other rules' marts
         assert build_period(wh, PERIOD) is not None
-    finally:
-        wh.dispose()
+
+
+def test_build_periods_equals_build_period_per_month(duckdb_url, tmp_path):
+    months = ["2021-01", "2021-02"]
+    with _world(duckdb_url, tmp_path / "one") as (root, wh):
+        ingest(wh, root)
+        build_core(wh)
+        for month in months:
+            build_period(wh, month)
+        expected = _tables(wh, [f"marts.{m}" for m in MARTS])
+    with _world(f"duckdb:///{tmp_path / 'many.duckdb'}", tmp_path / "many") as (root, wh):
+        ingest(wh, root)
+        build_core(wh)
+        build_periods(wh, months)
+        _assert_same(expected, _tables(wh, [f"marts.{m}" for m in MARTS]))
+        # both months now carry their fingerprints: nothing is stale, nothing is rebuilt
+        assert all(build_period(wh, month) is None for month in months)
 
 
 def test_dagster_run_reports_whether_core_was_rebuilt(duckdb_url, tmp_path):
