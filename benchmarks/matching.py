@@ -16,7 +16,7 @@ import pandas as pd
 
 from assets.conform.build import conform
 from assets.conform.evaluate import pairwise_precision_recall, read_labelled_ledger
-from assets.reference import Reference
+from runtime.reference import Reference
 
 GT = Path(__file__).resolve().parents[1] / "tests" / "ground_truth" / "ledger_rows.csv"
 

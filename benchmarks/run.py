@@ -102,8 +102,8 @@ def _pipeline(drop: Path, work: Path, fresh: bool) -> dict:
     from assets.conform.assets import build_core
     from assets.ingest.load import ingest
     from assets.marts.assets import build_periods
-    from assets.marts.rules import load_rules
-    from pipelines.warehouse import Warehouse
+    from runtime.rules import load_rules
+    from runtime.warehouse import Warehouse
 
     db = work / "warehouse.duckdb"
     if fresh:

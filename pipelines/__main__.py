@@ -10,7 +10,7 @@ import argparse
 import re
 import sys
 
-from pipelines.settings import Settings, ensure_dagster_home
+from runtime.settings import Settings, ensure_dagster_home
 
 
 def _periods(args: argparse.Namespace, settings: Settings) -> list[str]:
@@ -82,12 +82,12 @@ def materialize(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
-    from pipelines.resources import release_warehouses
+    from runtime.resources import release_warehouses
 
     if not periods:
         print(f"报送目录 {settings.submissions_dir} 中没有 YYYY-MM 月份文件夹，无事可做。")
         return 1
-    from pipelines.partitions import monthly
+    from runtime.partitions import monthly
 
     known = set(monthly.get_partition_keys())
     unknown = [p for p in periods if p not in known]

@@ -13,8 +13,8 @@ import re
 import sys
 from pathlib import Path
 
-from pipelines.settings import REPO_ROOT, Settings
-from pipelines.warehouse import Warehouse
+from runtime.settings import REPO_ROOT, Settings
+from runtime.warehouse import Warehouse
 
 DOC_SCHEMAS = ("core", "marts", "quality")  # every table and column, with its comment
 LISTED_SCHEMAS = ("staging",)  # tables only: the pipeline's own, not for BI

@@ -9,10 +9,10 @@ from assets.ingest.assets import drop_folder_files, staging_submissions
 from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
 from pipelines.jobs import monthly_reporting
-from pipelines.resources import default_resources
 from pipelines.schedules import monthly_schedule
 from pipelines.sensors import drop_folder_sensor
 from quality.checks import asset_checks
+from runtime.resources import default_resources
 
 defs = Definitions(
     assets=[drop_folder_files, staging_submissions, core_model, marts_for_period, tongbao],

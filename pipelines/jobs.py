@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-from pipelines.partitions import monthly
-from pipelines.settings import Settings, warehouse_tag
+from runtime.partitions import monthly
+from runtime.settings import Settings, warehouse_tag
 
 monthly_reporting = define_asset_job(
     name="monthly_reporting",

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
-from assets.marts.rules import load_rules
 from pipelines.jobs import monthly_reporting
+from runtime.rules import load_rules
 
 
 def _cron() -> str:

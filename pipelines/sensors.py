@@ -15,7 +15,7 @@ from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from assets.ingest.registry import MONTH_DIR, TARGETS_DIR, month_folders
 from pipelines.jobs import monthly_reporting
-from pipelines.settings import Settings
+from runtime.settings import Settings
 
 
 def changed_months(root, previous: dict[str, list]) -> tuple[list[str], dict[str, list]]:

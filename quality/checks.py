@@ -18,11 +18,11 @@ from dagster import (
 )
 
 from assets.conform.normalize import normalize
-from assets.reference import Reference
-from pipelines.resources import WarehouseResource
 from quality import suites
-from quality.findings import mask_phones
 from quality.gx_runner import SuiteOutcome, run_suite
+from runtime.findings import mask_phones
+from runtime.reference import Reference
+from runtime.resources import WarehouseResource
 
 
 def _result(outcome: SuiteOutcome, blocking: bool) -> AssetCheckResult:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from assets.ingest.workbook import Limits
-from assets.reference import Reference
+from runtime.reference import Reference
 
 ROLES = ["territorial", "lead", "co"]
 # 亿元; larger figures are almost always 万元 typed into a 亿元 column.  The same bound as the

@@ -3,16 +3,49 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parents[1]
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The server the tests use; each test session works in a database of its own on it (created at
+# session start, dropped at the end), so two suites on one server never collide.
+POSTGRES_SERVER_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+SESSION_DB = f"zs_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+POSTGRES_URL = sa.engine.make_url(POSTGRES_SERVER_URL).set(database=SESSION_DB).render_as_string(
+    hide_password=False
 )
 SCHEMAS = ("staging", "core", "marts", "quality")
+
+
+def _admin(statement: str) -> None:
+    engine = sa.create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def pytest_sessionstart(session) -> None:
+    try:
+        _admin(f'CREATE DATABASE "{SESSION_DB}"')
+    except Exception:  # noqa: BLE001 — unreachable: require_postgres() fails or skips each test
+        pass
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    try:
+        from runtime.resources import release_warehouses
+
+        release_warehouses()
+        _admin(f'DROP DATABASE IF EXISTS "{SESSION_DB}" WITH (FORCE)')
+    except Exception:  # noqa: BLE001 — the server went away; nothing left to clean
+        pass
 
 
 def reset_postgres(url: str = POSTGRES_URL) -> None:
@@ -64,7 +97,7 @@ def url_for(backend: str, folder: Path) -> str:
 @pytest.fixture
 def postgres_url() -> str:
     yield require_postgres()
-    from pipelines.resources import release_warehouses
+    from runtime.resources import release_warehouses
 
     release_warehouses()
 

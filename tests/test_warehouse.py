@@ -7,7 +7,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from pipelines.warehouse import Warehouse
+from runtime.warehouse import Warehouse
 
 CONTRACT = {
     "core.dim_unit": ["unit_name", "unit_type", "parent_name"],

@@ -6,16 +6,16 @@ from decimal import Decimal
 import pandas as pd
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
-from assets import build_state
 from assets.conform.build import conform
-from assets.marts.rules import load_rules
-from assets.reference import Reference
-from pipelines.faults import fault_point
-from pipelines.metadata import OWNERS, asset_metadata, findings_by_severity
-from pipelines.partitions import monthly
-from pipelines.resources import WarehouseResource
-from pipelines.warehouse import Warehouse
-from quality.findings import FINDING_COLUMNS
+from runtime import build_state
+from runtime.faults import fault_point
+from runtime.findings import FINDING_COLUMNS
+from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.partitions import monthly
+from runtime.reference import Reference
+from runtime.resources import WarehouseResource
+from runtime.rules import load_rules
+from runtime.warehouse import Warehouse
 
 CORE_TABLES = {
     "dim_unit": ("dim_unit", "单位维表：规范单位名、类型与上级。"),

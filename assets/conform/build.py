@@ -30,8 +30,8 @@ from assets.conform.facts import (
     fact_target,
 )
 from assets.conform.matching import DEFAULT_CONFIG, MatchConfig, match_projects
-from assets.reference import Reference, parse_flag
-from quality.findings import Finding
+from runtime.findings import Finding
+from runtime.reference import Reference, parse_flag
 
 DIM_UNIT_COLUMNS = ["unit_name", "unit_type", "parent_name", "aliases"]
 DIM_PROJECT_COLUMNS = [

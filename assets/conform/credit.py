@@ -21,8 +21,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from assets.reference import Reference
-from quality.findings import Finding, location
+from runtime.findings import Finding, location
+from runtime.reference import Reference
 
 ORDER = ["period", "source_file", "source_sheet", "source_row"]
 BRIDGE_COLUMNS = [

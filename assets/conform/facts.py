@@ -10,7 +10,7 @@ import re
 import pandas as pd
 
 from assets.conform.credit import reports_by_project, truthy
-from assets.reference import Reference, parse_flag
+from runtime.reference import Reference, parse_flag
 
 FACT_PROJECT_PERIOD_COLUMNS = [
     "project_id", "period", "reported_by", "status", "stage", "total_investment",

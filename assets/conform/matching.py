@@ -56,7 +56,7 @@ import pandas as pd
 
 from assets.conform.credit import truthy
 from assets.conform.normalize import Normalizer, normalizer_for
-from assets.reference import Reference
+from runtime.reference import Reference
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from assets.reference import Reference
+from runtime.reference import Reference
 
 SUFFIXES: tuple[str, ...] = (
     "有限责任公司", "股份有限公司", "有限公司", "分公司", "公司", "有限合伙", "集团", "项目",

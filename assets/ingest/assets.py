@@ -4,9 +4,9 @@
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset
 
 from assets.ingest.load import ingest
-from pipelines.metadata import OWNERS, preview
-from pipelines.partitions import monthly
-from pipelines.resources import DropFolderResource, WarehouseResource
+from runtime.metadata import OWNERS, preview
+from runtime.partitions import monthly
+from runtime.resources import DropFolderResource, WarehouseResource
 
 drop_folder_files = AssetSpec(
     key=["raw", "drop_folder"],

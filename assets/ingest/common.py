@@ -22,8 +22,8 @@ from assets.ingest.values import (
     parse_units,
 )
 from assets.ingest.workbook import Limits
-from assets.reference import Reference, normalize_text
-from quality.findings import Finding, mask_phones
+from runtime.findings import Finding, mask_phones
+from runtime.reference import Reference, normalize_text
 
 FIELD_LABELS = {
     "seq": "序号", "industry": "行业", "chain": "产业链", "project_name": "项目名称",

@@ -14,7 +14,7 @@ from typing import Any
 
 from assets.ingest.header import KINDS, Header, KindSpec, find_header, load_columns
 from assets.ingest.values import cell_text
-from assets.reference import Reference, normalize_text
+from runtime.reference import Reference, normalize_text
 
 
 def _nfkc(text: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from assets.reference import REFERENCE_DIR
+from runtime.reference import REFERENCE_DIR
 
 KINDS = ("target_table", "activity_ledger", "reserve_projects", "project_ledger")
 MAX_HEADER_SCAN = 40

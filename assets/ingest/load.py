@@ -22,10 +22,10 @@ from assets.ingest.registry import (
     scan,
 )
 from assets.ingest.workbook import Limits
-from assets.reference import Reference
-from pipelines.faults import fault_point
-from pipelines.warehouse import Warehouse
-from quality.findings import FINDING_COLUMNS, Finding
+from runtime.faults import fault_point
+from runtime.findings import FINDING_COLUMNS, Finding
+from runtime.reference import Reference
+from runtime.warehouse import Warehouse
 
 ROW_TABLES = {
     "ledger_rows": "staging.ledger_rows",

@@ -19,8 +19,8 @@ from assets.ingest.ledger import parse_ledger_sheet
 from assets.ingest.reserve import parse_reserve_sheet
 from assets.ingest.targets import parse_target_sheet
 from assets.ingest.workbook import Limits, UnreadableFile, read_workbook
-from assets.reference import Reference
-from quality.findings import Finding
+from runtime.findings import Finding
+from runtime.reference import Reference
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb"}
 

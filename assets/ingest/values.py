@@ -17,8 +17,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from assets.reference import Reference, normalize_text
-from assets.reference import parse_flag as _ref_parse_flag
+from runtime.reference import Reference, normalize_text
+from runtime.reference import parse_flag as _ref_parse_flag
 
 
 class Problem(NamedTuple):

@@ -51,7 +51,7 @@ class Limits:
         """Defaults, with 统计起点 from reference/rules.yaml (indicators.below_threshold_amount)."""
         import yaml
 
-        from assets.reference import REFERENCE_DIR
+        from runtime.reference import REFERENCE_DIR
 
         path = path or REFERENCE_DIR / "rules.yaml"
         values: dict[str, Any] = {}

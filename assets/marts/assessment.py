@@ -31,6 +31,8 @@ from typing import Any
 
 import pandas as pd
 
+from runtime.rules import Rules
+
 from .common import (
     INDICATOR_LABELS,
     CoreTables,
@@ -46,7 +48,6 @@ from .common import (
     unit_frame,
 )
 from .indicators import Actuals, unit_actuals
-from .rules import Rules
 
 ASSESSMENT_COLUMNS = [
     "period", "year", "unit_name", "unit_type", "item", "score", "max_score", "detail",

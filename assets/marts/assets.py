@@ -4,14 +4,14 @@ import os
 
 from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
 
-from assets import build_state
 from assets.marts.build import CoreTables, build_marts
-from assets.marts.rules import DEFAULT_RULES_PATH, RulesError, load_rules
-from pipelines.faults import fault_point
-from pipelines.metadata import OWNERS, asset_metadata, findings_by_severity
-from pipelines.partitions import monthly
-from pipelines.resources import WarehouseResource
-from pipelines.warehouse import Warehouse
+from runtime import build_state
+from runtime.faults import fault_point
+from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.partitions import monthly
+from runtime.resources import WarehouseResource
+from runtime.rules import DEFAULT_RULES_PATH, RulesError, load_rules
+from runtime.warehouse import Warehouse
 
 MARTS = {
     "target_progress": "目标任务完成进度：每个单位每个指标的年度目标、完成值、完成率与序时进度。",

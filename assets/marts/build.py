@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from runtime.rules import Rules, load_rules
+
 from .assessment import build_assessment
 from .common import CoreTables, build_view, parse_period, period_str, prev_december
 from .four_rates import build_four_rates, compute_four_rates
 from .red_black import appearances, build_red_black
-from .rules import Rules, load_rules
 from .target_progress import build_city_summary, build_target_progress
 
 __all__ = ["CoreTables", "MART_NAMES", "build_marts", "load_rules"]

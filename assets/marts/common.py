@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from .rules import Rules
+from runtime.rules import Rules
 
 ZERO = Decimal(0)
 CITY_TYPE = "city"

@@ -24,6 +24,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from runtime.rules import Rules
+
 from .common import (
     CITY_TYPE,
     STAGE_RANK,
@@ -40,7 +42,6 @@ from .common import (
     ratio,
     unit_frame,
 )
-from .rules import Rules
 
 RATES = ("performance_rate", "funds_rate", "start_rate", "completion_rate")
 RATE_LABELS = {

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from runtime.rules import Rules
+
 from .common import ZERO, PeriodView, ProjectState, period_str
-from .rules import Rules
 
 
 @dataclass

@@ -27,6 +27,8 @@ from typing import Any
 
 import pandas as pd
 
+from runtime.rules import Rules
+
 from .common import (
     CITY_TYPE,
     CoreTables,
@@ -44,7 +46,6 @@ from .common import (
 )
 from .four_rates import RATES, FourRatesResult, compute_four_rates
 from .indicators import unit_actuals
-from .rules import Rules
 
 RED_BLACK_COLUMNS = [
     "period", "list_group", "unit_name", "score", "rank", "list", "reasons",

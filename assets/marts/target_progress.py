@@ -23,6 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from runtime.rules import Rules
+
 from .common import (
     AMOUNT_INDICATORS,
     BASE_INDICATORS,
@@ -44,7 +46,6 @@ from .common import (
     unit_frame,
 )
 from .indicators import Actuals, city_actuals, unit_actuals
-from .rules import Rules
 
 TARGET_PROGRESS_COLUMNS = [
     "period", "year", "unit_name", "unit_type", "indicator", "target", "actual",

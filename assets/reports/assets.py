@@ -5,9 +5,9 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from assets.reports.excel import write_excel
 from assets.reports.html import write_html
 from assets.reports.tongbao import load_report_data
-from pipelines.metadata import OWNERS, asset_metadata, findings_by_severity
-from pipelines.partitions import monthly
-from pipelines.resources import DropFolderResource, WarehouseResource
+from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.partitions import monthly
+from runtime.resources import DropFolderResource, WarehouseResource
 
 MART_DEPS = [["marts", name] for name in (
     "target_progress", "city_summary", "four_rates", "red_black_list", "performance_assessment",

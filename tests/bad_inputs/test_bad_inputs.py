@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.resources import release_warehouses
-from pipelines.warehouse import Warehouse
-from quality.findings import CHECKS
+from runtime.findings import CHECKS
+from runtime.resources import release_warehouses
+from runtime.warehouse import Warehouse
 from tests.bad_inputs import make_corpus as corpus
 from tests.conftest import url_for
 from tests.reliability.helpers import run_period

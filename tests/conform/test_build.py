@@ -5,7 +5,7 @@ import pytest
 
 from assets.conform.build import DIM_PROJECT_COLUMNS, conform
 from assets.conform.credit import BRIDGE_COLUMNS
-from assets.reference import Reference
+from runtime.reference import Reference
 from tests.conform.helpers import empty, file_row, ledger, ledger_row
 
 REF = Reference.load()

@@ -7,7 +7,7 @@ import pytest
 
 from assets.conform.build import conform
 from assets.conform.evaluate import pairwise_precision_recall, read_labelled_ledger
-from assets.reference import Reference
+from runtime.reference import Reference
 
 GT = Path(__file__).resolve().parents[1] / "ground_truth"
 pytestmark = pytest.mark.skipif(not (GT / "ledger_rows.csv").exists(),

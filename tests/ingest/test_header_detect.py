@@ -6,7 +6,7 @@ import pytest
 
 from assets.ingest.detect import detect_kind, detect_month, detect_unit, detect_year
 from assets.ingest.header import amount_unit, find_header, header_text, load_columns, match_field
-from assets.reference import Reference
+from runtime.reference import Reference
 
 
 @pytest.fixture(scope="module")

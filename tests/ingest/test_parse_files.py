@@ -9,7 +9,7 @@ import pytest
 
 from assets.ingest.parse import parse_file
 from assets.ingest.workbook import Limits, Oversized, UnreadableFile, read_workbook
-from assets.reference import Reference
+from runtime.reference import Reference
 
 from .builders import (
     DEPARTMENT_TARGETS,

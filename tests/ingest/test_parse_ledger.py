@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from assets.ingest.parse import parse_file
 from assets.ingest.workbook import Limits
-from assets.reference import Reference
+from runtime.reference import Reference
 
 from .builders import (
     LEDGER_HEADER,

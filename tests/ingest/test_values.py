@@ -19,7 +19,7 @@ from assets.ingest.values import (
     parse_status,
     parse_units,
 )
-from assets.reference import Reference
+from runtime.reference import Reference
 
 
 @pytest.fixture(scope="module")

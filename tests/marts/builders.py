@@ -95,7 +95,7 @@ def rules_variant(tmp_path, **changes):
     a.b.c) to tmp_path and load it through load_rules, like a clerk editing the file."""
     import yaml
 
-    from assets.marts.rules import DEFAULT_RULES_PATH, load_rules
+    from runtime.rules import DEFAULT_RULES_PATH, load_rules
 
     data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
     for dotted, value in changes.items():

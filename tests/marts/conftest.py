@@ -1,6 +1,6 @@
 import pytest
 
-from assets.marts.rules import load_rules
+from runtime.rules import load_rules
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from assets.marts.build import build_marts
-from assets.marts.rules import DEFAULT_RULES_PATH, RulesError, load_rules
+from runtime.rules import DEFAULT_RULES_PATH, RulesError, load_rules
 
 from .builders import rules_variant, simple_world
 

@@ -62,7 +62,7 @@ def reporting_job(url: str, drop: Path, reports: Path):
     from dagster import Definitions, in_process_executor
 
     from pipelines.definitions import defs
-    from pipelines.resources import DropFolderResource, WarehouseResource
+    from runtime.resources import DropFolderResource, WarehouseResource
 
     graph = defs.resolve_asset_graph()
     tmp_defs = Definitions(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from dagster import DagsterInstance, DagsterRunStatus
 
-from pipelines.warehouse import Warehouse
+from runtime.warehouse import Warehouse
 from tests.orchestration.conftest import bad_rules_file, run_cli
 
 

@@ -9,8 +9,8 @@ import pytest
 from dagster import AssetKey, DagsterInstance
 
 from pipelines.definitions import defs
-from pipelines.resources import release_warehouses
-from pipelines.warehouse import Warehouse
+from runtime.resources import release_warehouses
+from runtime.warehouse import Warehouse
 from tests.conftest import REPO
 from tests.orchestration.conftest import PYTHON, bad_rules_file, reporting_job
 

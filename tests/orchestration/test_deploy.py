@@ -15,15 +15,15 @@ from dagster._core.instance.config import dagster_instance_config
 from dagster._core.workspace.config_schema import ensure_workspace_config
 from dagster._serdes import class_from_code_pointer
 
-from pipelines.resources import release_warehouses
-from tests.conftest import POSTGRES_URL, REPO
+from runtime.resources import release_warehouses
+from tests.conftest import POSTGRES_SERVER_URL, REPO, SESSION_DB
 from tests.orchestration.conftest import reporting_job
 
 DEPLOY = REPO / "deploy"
 INSTANCE_FILES = ["dagster.yaml", "dagster.k8s.yaml", "dagster.celery.yaml"]
 PG_ENV = {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": "5432",
           "DAGSTER_PG_USER": "postgres", "DAGSTER_PG_PASSWORD": "unused",
-          "DAGSTER_PG_DB": "dagster_test", "DAGSTER_K8S_NAMESPACE": "zhaoshang"}
+          "DAGSTER_PG_DB": f"{SESSION_DB}_dagster", "DAGSTER_K8S_NAMESPACE": "zhaoshang"}
 
 
 def _validated(name: str, tmp_path: Path) -> dict:
@@ -101,7 +101,7 @@ def test_celery_executor_config_keys():
 
 
 def _admin_url() -> str:
-    return POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+    return POSTGRES_SERVER_URL
 
 
 def _ensure_database(name: str) -> None:
@@ -120,9 +120,9 @@ def _ensure_database(name: str) -> None:
 def test_postgres_instance_records_a_run(postgres_url, tmp_path, drop, monkeypatch):
     """deploy/dagster.yaml as DAGSTER_HOME/dagster.yaml: the run is recorded in PostgreSQL.
 
-    Dagster's tables go to a database of their own (`dagster_test`), the warehouse to `test`.
+    Dagster's tables go to a database of their own (the session's, `_dagster`), dropped after.
     """
-    _ensure_database("dagster_test")
+    _ensure_database(PG_ENV["DAGSTER_PG_DB"])
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(DEPLOY / "dagster.yaml", home / "dagster.yaml")
@@ -143,7 +143,8 @@ def test_postgres_instance_records_a_run(postgres_url, tmp_path, drop, monkeypat
         assert run.status == DagsterRunStatus.SUCCESS
         assert run.tags["dagster/partition"] == "2021-01"
 
-    engine = sa.create_engine(POSTGRES_URL.rsplit("/", 1)[0] + "/dagster_test")
+    db_url = sa.engine.make_url(POSTGRES_SERVER_URL).set(database=PG_ENV["DAGSTER_PG_DB"])
+    engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
             row = conn.execute(sa.text("SELECT status, partition FROM runs WHERE run_id = :r"),
@@ -152,5 +153,9 @@ def test_postgres_instance_records_a_run(postgres_url, tmp_path, drop, monkeypat
                                   {"r": result.run_id}).scalar()
     finally:
         engine.dispose()
+        admin = sa.create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_ENV["DAGSTER_PG_DB"]}" WITH (FORCE)')
+        admin.dispose()
     assert row.status == "SUCCESS" and row.partition == "2021-01"
     assert events > 10

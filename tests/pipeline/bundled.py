@@ -8,7 +8,7 @@ from assets.conform.assets import build_core
 from assets.ingest.load import ingest
 from assets.ingest.registry import month_folders
 from assets.marts.assets import build_period
-from pipelines.warehouse import Warehouse
+from runtime.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "raw_samples"

@@ -117,7 +117,7 @@ def test_matching_precision_and_recall(wh):
     # on the staged rows exactly as the core asset does and compare ids row by row
     from assets.conform.assets import load_staging
     from assets.conform.build import conform
-    from assets.reference import Reference
+    from runtime.reference import Reference
 
     staging = load_staging(wh)
     files = staging["files"]

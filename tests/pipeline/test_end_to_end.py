@@ -10,9 +10,9 @@ from dagster import DagsterInstance, materialize
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
-from pipelines.resources import DropFolderResource, WarehouseResource, release_warehouses
-from pipelines.warehouse import Warehouse
 from quality.checks import asset_checks
+from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
 
 MARTS = ["target_progress", "city_summary", "four_rates", "red_black_list",

@@ -13,9 +13,9 @@ from assets.conform.assets import build_core, core_model
 from assets.ingest.assets import staging_submissions
 from assets.ingest.load import ingest
 from assets.marts.assets import MARTS, build_period, build_periods, marts_for_period
-from assets.marts.rules import DEFAULT_RULES_PATH, load_rules
-from pipelines.resources import DropFolderResource, WarehouseResource, release_warehouses
-from pipelines.warehouse import Warehouse
+from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.rules import DEFAULT_RULES_PATH, load_rules
+from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
 
 PERIOD = "2021-02"

@@ -13,9 +13,9 @@ from dagster import DagsterInstance, materialize
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
-from pipelines.resources import DropFolderResource, WarehouseResource, release_warehouses
-from pipelines.warehouse import Warehouse
 from quality.checks import asset_checks
+from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

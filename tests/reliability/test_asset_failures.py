@@ -8,7 +8,7 @@ import pytest
 import assets.conform.assets as conform_assets
 import assets.ingest.load as load
 import assets.marts.assets as marts_assets
-from pipelines.warehouse import Tx
+from runtime.warehouse import Tx
 from tests.bad_inputs import make_corpus as corpus
 from tests.pipeline import dropfolder
 from tests.reliability.helpers import assert_same, differs, run_period, snapshot

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from dagster import DagsterInstance
 from dagster._serdes import serialize_value
 
-from pipelines.bi_role import grant_bi_role
-from pipelines.warehouse import Warehouse
+from runtime.bi_role import grant_bi_role
+from runtime.warehouse import Warehouse
 from tests.bad_inputs import make_corpus as corpus
 from tests.reliability.helpers import cli, cli_env, run_period
 

@@ -10,7 +10,7 @@ import pytest
 from assets.ingest.load import ingest
 from assets.ingest.parse import parse_file
 from assets.ingest.workbook import Limits
-from pipelines.warehouse import Warehouse
+from runtime.warehouse import Warehouse
 from tests.bad_inputs import make_corpus as corpus
 from tests.pipeline import dropfolder
 

@@ -30,9 +30,9 @@ from assets.ingest.values import (
     parse_units,
 )
 from assets.marts.build import CoreTables, build_marts
-from assets.marts.rules import load_rules
-from assets.reference import Reference
-from pipelines.warehouse import Warehouse
+from runtime.reference import Reference
+from runtime.rules import load_rules
+from runtime.warehouse import Warehouse
 from tests.bad_inputs import make_corpus as corpus
 from tests.pipeline import dropfolder
 

@@ -6,7 +6,7 @@ import os
 import shutil
 from decimal import Decimal
 
-from pipelines.warehouse import Warehouse
+from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
 from tests.reliability.helpers import assert_same, run_period, snapshot
 

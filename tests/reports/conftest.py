@@ -17,9 +17,9 @@ from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
-from pipelines.resources import DropFolderResource, WarehouseResource, release_warehouses
-from pipelines.warehouse import Warehouse
 from quality.checks import asset_checks
+from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.warehouse import Warehouse
 from tests.conftest import REPO, url_for
 from tests.pipeline import dropfolder
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from pipelines.bi_role import bi_role_statements, grant_bi_role
-from pipelines.resources import WarehouseResource
-from pipelines.warehouse import Warehouse
+from runtime.bi_role import bi_role_statements, grant_bi_role
+from runtime.resources import WarehouseResource
+from runtime.warehouse import Warehouse
 
 
 def _privilege(wh: Warehouse, role: str, table: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.warehouse import Warehouse
+from runtime.warehouse import Warehouse
 
 SCHEMAS = "('core', 'marts', 'quality')"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines import data_dictionary
-from pipelines.warehouse import Warehouse
+from runtime.warehouse import Warehouse
 from tests.conftest import REPO
 
 COMMITTED = REPO / "docs" / "data_dictionary.md"

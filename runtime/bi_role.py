@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 
-from pipelines.warehouse import Warehouse
+from runtime.warehouse import Warehouse
 
 READ_SCHEMAS = ("core", "marts", "quality")
 PRIVATE_SCHEMAS = ("staging",)

@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pipelines.settings import REPO_ROOT
+from runtime.settings import REPO_ROOT
 
 SQL_DIR = REPO_ROOT / "warehouse_sql"
 # PostgreSQL: every write transaction (and the schema DDL) first takes this transaction-scoped

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "reference" / "rules.yaml"
+DEFAULT_RULES_PATH = Path(__file__).resolve().parents[1] / "reference" / "rules.yaml"
 
 CADENCES = ("monthly", "quarterly")
 QUARTER_MONTHS = (3, 6, 9, 12)

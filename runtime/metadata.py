@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from dagster import MetadataValue
 
-from quality.findings import mask_phones
+from runtime.findings import mask_phones
 
 OWNERS = ["team:data-engineering"]
 

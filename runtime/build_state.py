@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.reference import default_reference_dir
+from runtime.reference import default_reference_dir
 
-_ROOT = Path(__file__).resolve().parent
+_ROOT = Path(__file__).resolve().parents[1]
 CODE = {
-    "core": [_ROOT / "conform", _ROOT / "reference.py"],
-    "marts": [_ROOT / "marts"],
+    "core": [_ROOT / "assets" / "conform", _ROOT / "runtime" / "reference.py"],
+    "marts": [_ROOT / "assets" / "marts", _ROOT / "runtime" / "rules.py"],
 }
 # registry columns that say nothing about content (a re-run rewrites them)
 _VOLATILE = {"first_seen_at", "parsed_at"}

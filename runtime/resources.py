@@ -6,9 +6,9 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from pipelines.bi_role import grant_from_env
-from pipelines.settings import Settings
-from pipelines.warehouse import Warehouse
+from runtime.bi_role import grant_from_env
+from runtime.settings import Settings
+from runtime.warehouse import Warehouse
 
 _CACHE: dict[str, Warehouse] = {}
 
