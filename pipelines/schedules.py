@@ -1,17 +1,17 @@
 """Early each month, materialise the month that just ended (cron in reference/rules.yaml)."""
 
-import os
 from datetime import datetime
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
 from pipelines.jobs import monthly_reporting
 from runtime.rules import load_rules
+from runtime.settings import Settings
 
 
 def _cron() -> str:
     try:
-        return load_rules(os.environ.get("RULES_FILE")).schedule_cron
+        return load_rules(Settings.from_env().rules_file).schedule_cron
     except Exception:  # noqa: BLE001 — a broken rules file is reported by the run, not here
         return "0 6 3 * *"
 

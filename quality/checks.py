@@ -22,7 +22,7 @@ from quality import suites
 from quality.gx_runner import SuiteOutcome, run_suite
 from runtime.findings import mask_phones
 from runtime.reference import Reference
-from runtime.resources import WarehouseResource
+from runtime.resources import RunInputsResource, WarehouseResource
 
 
 def _result(outcome: SuiteOutcome, blocking: bool) -> AssetCheckResult:
@@ -47,13 +47,12 @@ def _result(outcome: SuiteOutcome, blocking: bool) -> AssetCheckResult:
     )
 
 
-def staging_ledger_frame(wh) -> pd.DataFrame:
+def staging_ledger_frame(wh, ref: Reference) -> pd.DataFrame:
     df = wh.read(
         "SELECT source_file, source_row, unit_name, period, project_name, stage, "
         "total_investment, funds_this_year FROM staging.ledger_rows WHERE row_ok AND file_id IN "
         "(SELECT file_id FROM staging.files WHERE status = 'loaded')"
     )
-    ref = Reference.load()
     df["match_name"] = [normalize(n, ref) for n in df["project_name"]]
     for col in ("total_investment", "funds_this_year"):
         df[col] = pd.to_numeric(df[col], errors="coerce")
@@ -63,10 +62,11 @@ def staging_ledger_frame(wh) -> pd.DataFrame:
 @asset_check(asset=["staging", "submissions"], blocking=False,
              description="台账行：关键字段非空、单位与阶段可识别、金额在合理范围、同单位同月无重复项目。")
 def staging_ledger_rows_valid(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource, inputs: RunInputsResource
 ) -> AssetCheckResult:
-    df = staging_ledger_frame(warehouse.get())
-    return _result(run_suite("staging_ledger_rows", df, suites.staging_ledger_rows(Reference.load())),
+    ref = inputs.load().reference
+    df = staging_ledger_frame(warehouse.get(), ref)
+    return _result(run_suite("staging_ledger_rows", df, suites.staging_ledger_rows(ref)),
                    blocking=False)
 
 
@@ -106,12 +106,14 @@ def target_totals_match(
 
 def _core_check(table: str, suite_fn, name: str, description: str):
     @asset_check(asset=["core", table], name=name, blocking=True, description=description)
-    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource,
+               inputs: RunInputsResource):
         df = warehouse.get().read(f"SELECT * FROM core.{table}")
         for col in df.columns:
             if col in ("total_investment", "funds_this_year", "funds_cumulative", "target"):
                 df[col] = pd.to_numeric(df[col], errors="coerce")
-        return _result(run_suite(f"core_{table}", df, suite_fn(Reference.load())), blocking=True)
+        return _result(run_suite(f"core_{table}", df, suite_fn(inputs.load().reference)),
+                       blocking=True)
 
     return _check
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from assets.ingest.workbook import Limits
+from runtime.indicators import load_indicators
 from runtime.reference import Reference
 
 ROLES = ["territorial", "lead", "co"]
@@ -75,8 +76,7 @@ def core_fact_target(ref: Reference) -> list:
     return [
         gxe.ExpectColumnValuesToNotBeNull(column="unit_name"),
         gxe.ExpectColumnValuesToBeInSet(column="unit_name", value_set=_units(ref)),
-        gxe.ExpectColumnValuesToBeInSet(column="indicator", value_set=[
-            "funds_in_place", "new_projects", "new_industrial_projects",
-            "new_100m_industrial_projects", "emerging_share", "major_projects"]),
+        gxe.ExpectColumnValuesToBeInSet(column="indicator",
+                                        value_set=list(load_indicators(ref.directory).keys)),
         gxe.ExpectColumnValuesToBeBetween(column="target", min_value=0, max_value=100000),
     ]

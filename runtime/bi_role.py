@@ -7,9 +7,9 @@ holds names and phone numbers. Idempotent; a no-op on DuckDB (an embedded file h
 
 from __future__ import annotations
 
-import os
 import re
 
+from runtime.settings import Settings
 from runtime.warehouse import Warehouse
 
 READ_SCHEMAS = ("core", "marts", "quality")
@@ -63,5 +63,5 @@ def grant_bi_role(wh: Warehouse, role: str = DEFAULT_ROLE, password: str | None 
 
 def grant_from_env(wh: Warehouse) -> bool:
     """BI_ROLE (default bi_reader) and BI_PASSWORD (default none: a NOLOGIN role)."""
-    return grant_bi_role(wh, os.environ.get("BI_ROLE") or DEFAULT_ROLE,
-                         os.environ.get("BI_PASSWORD") or None)
+    settings = Settings.from_env()
+    return grant_bi_role(wh, settings.bi_role, settings.bi_password)

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from runtime.reference import default_reference_dir
-
 _ROOT = Path(__file__).resolve().parents[1]
 CODE = {
     "core": [_ROOT / "assets" / "conform", _ROOT / "runtime" / "reference.py"],
@@ -43,13 +41,13 @@ def code_hash(layer: str) -> str:
     return _hash_paths(CODE[layer])
 
 
-def core_fingerprint(wh, rules) -> str:
+def core_fingerprint(wh, rules, reference_dir: Path) -> str:
     """Registry (every column but the run timestamps) + reference + rules + conform code."""
     cols = [c for c in wh.columns("staging.files") if c not in _VOLATILE]
     registry = wh.read(f"SELECT {', '.join(cols)} FROM staging.files ORDER BY file_id")
     h = hashlib.sha256()
     h.update(registry.astype(str).to_csv(index=False).encode())
-    h.update(_hash_paths([default_reference_dir()]).encode())
+    h.update(_hash_paths([reference_dir]).encode())
     h.update(repr(rules).encode())
     h.update(code_hash("core").encode())
     return h.hexdigest()

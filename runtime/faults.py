@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import sys
 
+from runtime.settings import Settings
+
 
 def fault_point(name: str) -> None:
-    if os.environ.get("ZS_FAULT_AT") == name:
+    if Settings.from_env().fault_at == name:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(137)

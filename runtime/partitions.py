@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 from dagster import MonthlyPartitionsDefinition
 
-# The first month the office loads; the bundled samples start in 2021-01.
-START = os.environ.get("PARTITIONS_START", "2021-01")
+from runtime.settings import Settings
+
+# The first month the office loads (PARTITIONS_START); the bundled samples start in 2021-01.
+START = Settings.from_env().partitions_start
 
 monthly = MonthlyPartitionsDefinition(start_date=START, fmt="%Y-%m", end_offset=1)

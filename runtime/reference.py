@@ -6,7 +6,6 @@ Pure: no Dagster, no warehouse.  `Reference.load()` reads the files once; everyt
 from __future__ import annotations
 
 import csv
-import os
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,12 +13,14 @@ from pathlib import Path
 
 import yaml
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+from runtime.settings import DEFAULT_REFERENCE_DIR, Settings
+
+REFERENCE_DIR = DEFAULT_REFERENCE_DIR  # the repo's own copy
 
 
 def default_reference_dir() -> Path:
-    """$REFERENCE_DIR when set (e.g. the benchmark's extended unit list), else the repo's."""
-    return Path(os.environ.get("REFERENCE_DIR") or REFERENCE_DIR)
+    """The configured reference folder (REFERENCE_DIR, via Settings), else the repo's."""
+    return Settings.from_env().reference_dir
 
 _YES = {"是", "Y", "y", "yes", "Yes", "YES", "√", "✓", "1", "true", "True", "TRUE"}
 _NO = {"否", "N", "n", "no", "No", "NO", "×", "0", "false", "False", "FALSE"}
@@ -53,6 +54,7 @@ class Reference:
     industries: dict[str, tuple[bool, bool]]  # industry -> (is_industrial, is_emerging)
     statuses: dict[str, str]  # raw status -> stage
     stage_rank: dict[str, int]
+    directory: Path = DEFAULT_REFERENCE_DIR  # where these came from (columns.yaml etc. too)
     _alias: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -130,7 +132,7 @@ def _load_reference(directory: Path) -> Reference:
         statuses = {normalize_text(r["status"]): r["stage"] for r in csv.DictReader(fh)}
     with open(directory / "stages.csv", encoding="utf-8") as fh:
         stage_rank = {r["stage"]: int(r["rank"]) for r in csv.DictReader(fh)}
-    return Reference(units, industries, statuses, stage_rank)
+    return Reference(units, industries, statuses, stage_rank, directory)
 
 
 def parse_flag(raw: object) -> bool | None:

@@ -1,12 +1,16 @@
-"""Dagster resources: the warehouse and the drop folder, configured from the environment."""
+"""Dagster resources: the warehouse, the drop folder and the run's inputs (rules, reference)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, Failure
+from pydantic import PrivateAttr
 
 from runtime.bi_role import grant_from_env
+from runtime.rules import RulesError
+from runtime.run_inputs import RunInputs
 from runtime.settings import Settings
 from runtime.warehouse import Warehouse
 
@@ -44,6 +48,34 @@ class DropFolderResource(ConfigurableResource):
         return Path(self.reports_dir)
 
 
+class RunInputsResource(ConfigurableResource):
+    """The run's rules file and reference folder, read once per run and passed to every layer.
+
+    Unset fields come from the environment at run time (RULES_FILE, REFERENCE_DIR)."""
+
+    rules_file: str | None = None
+    reference_dir: str | None = None
+    _inputs: RunInputs | None = PrivateAttr(default=None)
+
+    def load(self) -> RunInputs:
+        """The inputs, loaded on first use; a broken rules file stops the step with a
+        `Failure` naming the file and the key (the previous tables stay)."""
+        if self._inputs is None:
+            settings = Settings.from_env()
+            if self.rules_file:
+                settings = replace(settings, rules_file=Path(self.rules_file))
+            if self.reference_dir:
+                settings = replace(settings, reference_dir=Path(self.reference_dir))
+            try:
+                self._inputs = RunInputs.load(settings)
+            except RulesError as exc:
+                raise Failure(
+                    description=f"规则文件有误，本次未重算（保留上次结果）：{exc}",
+                    metadata={"file": str(settings.rules_file), "reason": str(exc)},
+                ) from exc
+        return self._inputs
+
+
 def default_resources(settings: Settings | None = None) -> dict:
     settings = settings or Settings.from_env()
     return {
@@ -51,6 +83,7 @@ def default_resources(settings: Settings | None = None) -> dict:
         "drop_folder": DropFolderResource(
             submissions_dir=str(settings.submissions_dir), reports_dir=str(settings.reports_dir)
         ),
+        "inputs": RunInputsResource(),
     }
 
 

@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
-DEFAULT_RULES_PATH = Path(__file__).resolve().parents[1] / "reference" / "rules.yaml"
+from runtime.settings import DEFAULT_REFERENCE_DIR, Settings
+
+DEFAULT_RULES_PATH = DEFAULT_REFERENCE_DIR / "rules.yaml"  # the repo's own copy
 
 CADENCES = ("monthly", "quarterly")
 QUARTER_MONTHS = (3, 6, 9, 12)
@@ -298,8 +300,8 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
-    """Read and validate the rules file (default `reference/rules.yaml`)."""
-    p = Path(path) if path is not None else DEFAULT_RULES_PATH
+    """Read and validate the rules file (default: the configured RULES_FILE)."""
+    p = Path(path) if path is not None else Settings.from_env().rules_file
     source = p.name
     try:
         text = p.read_text(encoding="utf-8")

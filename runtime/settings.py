@@ -1,19 +1,54 @@
-"""Settings from the environment, with defaults that work on a fresh clone.
+"""Every setting of the pipeline, read from the environment in one place (`Settings.from_env`).
 
-SUBMISSIONS_DIR  the drop folder (default: the bundled raw_samples/)
-WAREHOUSE_URL    a SQLAlchemy URL (default: an embedded DuckDB file under data/)
-REPORTS_DIR      where the 通报 workbooks and pages go (default: data/reports/)
-DAGSTER_HOME     the Dagster instance folder (default: .dagster_home/, so run history survives)
+Nothing else in the code reads `os.environ` for a setting: entry points (the Dagster resources,
+the CLI, the benchmarks) build one `Settings` and pass it, or what they derive from it, down.
+
+| variable            | default                          | meaning                                   |
+| ------------------- | -------------------------------- | ----------------------------------------- |
+| SUBMISSIONS_DIR     | raw_samples/                     | the drop folder                           |
+| WAREHOUSE_URL       | duckdb:///data/warehouse.duckdb  | SQLAlchemy URL of the warehouse (secret)  |
+| REPORTS_DIR         | data/reports/                    | where the 通报 files go                    |
+| DAGSTER_HOME        | .dagster_home/                   | the Dagster instance folder               |
+| REFERENCE_DIR       | reference/                       | units, industries, columns, indicators …  |
+| RULES_FILE          | <REFERENCE_DIR>/rules.yaml       | weights, thresholds, caps                 |
+| MAX_FILE_MB         | 50                               | a bigger file becomes a finding           |
+| MAX_ROWS_PER_SHEET  | 200000                           | a longer sheet becomes a finding          |
+| INGEST_WORKERS      | 1                                | processes parsing workbooks               |
+| DUCKDB_MEMORY_LIMIT | 1GB                              | the embedded warehouse's buffer pool      |
+| BI_ROLE             | bi_reader                        | read-only PostgreSQL role for BI tools    |
+| BI_PASSWORD         | (none: the role cannot log in)   | its password (secret)                     |
+| PARTITIONS_START    | 2021-01                          | the first monthly partition               |
+| ZS_FAULT_AT         | (none)                           | test-only: die at a named write point     |
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REFERENCE_DIR = REPO_ROOT / "reference"
+
+
+class SettingsError(ValueError):
+    """A setting somebody meant to set is malformed: never silently replaced by the default."""
+
+
+def _positive(env: Mapping[str, str], var: str, default: float) -> float:
+    raw = (env.get(var) or "").strip()
+    if not raw:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        number = float("nan")
+    if not math.isfinite(number) or number <= 0:
+        raise SettingsError(f"环境变量 {var}={raw!r} 不是正数")
+    return number
 
 
 @dataclass(frozen=True)
@@ -22,15 +57,42 @@ class Settings:
     warehouse_url: str
     reports_dir: Path
     dagster_home: Path
+    reference_dir: Path = DEFAULT_REFERENCE_DIR
+    rules_file: Path = DEFAULT_REFERENCE_DIR / "rules.yaml"
+    max_file_mb: float = 50
+    max_rows_per_sheet: int = 200_000
+    ingest_workers: int = 1
+    duckdb_memory_limit: str = "1GB"
+    bi_role: str = "bi_reader"
+    bi_password: str | None = None
+    partitions_start: str = "2021-01"
+    fault_at: str | None = None
 
     @staticmethod
-    def from_env() -> Settings:
+    def from_env(env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
         data = REPO_ROOT / "data"
-        submissions = Path(os.environ.get("SUBMISSIONS_DIR") or REPO_ROOT / "raw_samples")
-        url = os.environ.get("WAREHOUSE_URL") or f"duckdb:///{data / 'warehouse.duckdb'}"
-        reports = Path(os.environ.get("REPORTS_DIR") or data / "reports")
-        home = Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT / ".dagster_home")
-        return Settings(submissions.resolve(), url, reports.resolve(), home.resolve())
+
+        def path(var: str, default: Path) -> Path:
+            return Path(env.get(var) or default).resolve()
+
+        reference = path("REFERENCE_DIR", DEFAULT_REFERENCE_DIR)
+        return Settings(
+            submissions_dir=path("SUBMISSIONS_DIR", REPO_ROOT / "raw_samples"),
+            warehouse_url=env.get("WAREHOUSE_URL") or f"duckdb:///{data / 'warehouse.duckdb'}",
+            reports_dir=path("REPORTS_DIR", data / "reports"),
+            dagster_home=path("DAGSTER_HOME", REPO_ROOT / ".dagster_home"),
+            reference_dir=reference,
+            rules_file=path("RULES_FILE", reference / "rules.yaml"),
+            max_file_mb=_positive(env, "MAX_FILE_MB", 50),
+            max_rows_per_sheet=max(1, int(_positive(env, "MAX_ROWS_PER_SHEET", 200_000))),
+            ingest_workers=max(1, int(_positive(env, "INGEST_WORKERS", 1))),
+            duckdb_memory_limit=env.get("DUCKDB_MEMORY_LIMIT") or "1GB",
+            bi_role=env.get("BI_ROLE") or "bi_reader",
+            bi_password=env.get("BI_PASSWORD") or None,
+            partitions_start=env.get("PARTITIONS_START") or "2021-01",
+            fault_at=env.get("ZS_FAULT_AT") or None,
+        )
 
 
 def warehouse_tag(url: str) -> str:
@@ -61,5 +123,5 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ["DAGSTER_HOME"] = str(home)  # Dagster reads it from the environment
     return home

@@ -7,7 +7,6 @@ mart and a failed run leaves the previous rows in place.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from runtime.settings import REPO_ROOT
+from runtime.settings import REPO_ROOT, Settings
 
 SQL_DIR = REPO_ROOT / "warehouse_sql"
 # PostgreSQL: every write transaction (and the schema DDL) first takes this transaction-scoped
@@ -83,7 +82,7 @@ class Warehouse:
         if self.is_duckdb:
             # DuckDB's buffer pool defaults to 80% of RAM and counts in our RSS; bounded, it
             # spills to disk instead ($DUCKDB_MEMORY_LIMIT, e.g. "2GB").
-            limit = os.environ.get("DUCKDB_MEMORY_LIMIT") or "1GB"
+            limit = Settings.from_env().duckdb_memory_limit
             return sa.create_engine(self.url, connect_args={"config": {"memory_limit": limit}})
         return sa.create_engine(self.url, pool_pre_ping=True)
 

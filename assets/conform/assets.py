@@ -12,9 +12,8 @@ from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
 from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
 from runtime.partitions import monthly
-from runtime.reference import Reference
-from runtime.resources import WarehouseResource
-from runtime.rules import load_rules
+from runtime.resources import RunInputsResource, WarehouseResource
+from runtime.run_inputs import RunInputs
 from runtime.warehouse import Warehouse
 
 CORE_TABLES = {
@@ -49,13 +48,14 @@ def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
     return out
 
 
-def build_core(wh: Warehouse, force: bool = False) -> dict:
+def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = False) -> dict:
     """Rebuild every core table from staging in one transaction; returns row counts.
 
     Skipped (``skipped`` True, ``result`` None) when the inputs' fingerprint equals the one the
     current core tables were built from, unless ``force``."""
-    rules = load_rules()
-    fingerprint = build_state.core_fingerprint(wh, rules)
+    inputs = inputs or RunInputs.load()
+    rules = inputs.rules
+    fingerprint = build_state.core_fingerprint(wh, rules, inputs.reference.directory)
     if not force and build_state.stored(wh, "core") == fingerprint:
         counts = {t: int(wh.scalar(f"SELECT COUNT(*) FROM core.{t}")) for t in CORE_TABLES}
         return {"counts": counts, "result": None, "skipped": True}
@@ -68,7 +68,7 @@ def build_core(wh: Warehouse, force: bool = False) -> dict:
     below = Decimal(str(rules.indicators.below_threshold_amount))
     result = conform(
         staging.pop("ledger"), staging["activities"], staging["reserve"], staging["targets"],
-        files, Reference.load(), periods, below_threshold=below,
+        files, inputs.reference, periods, below_threshold=below,
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
     counts = {}
@@ -98,10 +98,11 @@ def build_core(wh: Warehouse, force: bool = False) -> dict:
     partitions_def=monthly,
     can_subset=False,
 )
-def core_model(context: AssetExecutionContext, warehouse: WarehouseResource):
+def core_model(context: AssetExecutionContext, warehouse: WarehouseResource,
+               inputs: RunInputsResource):
     """Conform staging into the star schema: one project, many credited units, counted once."""
     wh = warehouse.get()
-    built = build_core(wh)
+    built = build_core(wh, inputs.load())
     result = built["result"]
     # one transaction builds every core table, so each reports the conform findings it raised
     severity = findings_by_severity(wh, "conform")

@@ -17,11 +17,11 @@ import pandas as pd
 
 from assets.conform.credit import (
     BRIDGE_COLUMNS,
-    _finding,
-    _where,
     assign_credit,
     drop_duplicates,
     reports_by_project,
+    row_finding,
+    row_where,
 )
 from assets.conform.facts import (
     fact_activity,
@@ -153,9 +153,9 @@ def below_threshold_findings(projects: pd.DataFrame, grouped: dict[str, list[dic
         if not rows or below is None or below is pd.NA or not bool(below):
             continue
         first = rows[0]
-        out.append(_finding(
+        out.append(row_finding(
             "below_threshold",
-            f"{_where(first)}：项目「{name}」投资总额{total}亿元，低于统计起点（区外总投资500万元），"
+            f"{row_where(first)}：项目「{name}」投资总额{total}亿元，低于统计起点（区外总投资500万元），"
             "保留在仓库中但不计入任何指标。",
             first,
         ))

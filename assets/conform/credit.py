@@ -59,7 +59,7 @@ def _name(value: object) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def _where(row: pd.Series | dict) -> str:
+def row_where(row: pd.Series | dict) -> str:
     return f"{row['unit_name']} {row['period']} " + location(
         row.get("source_file"), row.get("source_sheet"), _int(row.get("source_row"))
     )
@@ -76,7 +76,7 @@ def _int(value: object) -> int | None:
         return None
 
 
-def _finding(check: str, message: str, row: pd.Series | dict) -> Finding:
+def row_finding(check: str, message: str, row: pd.Series | dict) -> Finding:
     return Finding(
         check_name=check,
         message=message,
@@ -107,9 +107,9 @@ def drop_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
             same_file = first.get("source_file") == row.get("source_file")
             where_first = at if same_file else location(
                 first.get("source_file"), first.get("source_sheet"), _int(first.get("source_row")))
-            findings.append(_finding(
+            findings.append(row_finding(
                 "duplicate_row",
-                f"{_where(row)}：项目「{_name(row['project_name'])}」与{where_first}"
+                f"{row_where(row)}：项目「{_name(row['project_name'])}」与{where_first}"
                 f"「{_name(first['project_name'])}」是同一项目，本月台账重复填报；"
                 f"已只计{where_first}，请删除重复行。",
                 row,
@@ -195,9 +195,9 @@ def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) ->
             add(pid, terr, "territorial", winner)
             for loser in districts[1:]:
                 losers.add(loser["unit_name"])
-                findings.append(_finding(
+                findings.append(row_finding(
                     "territorial_conflict",
-                    f"{_where(winner)}：项目「{_name(winner['project_name'])}」同时出现在{terr}和"
+                    f"{row_where(winner)}：项目「{_name(winner['project_name'])}」同时出现在{terr}和"
                     f"{loser['unit_name']}的台账中（{terr} {winner['period']} 首报；"
                     f"{loser['unit_name']} {loser['period']} 报送，见{_loc(loser)}），"
                     f"属地按首报单位计为{terr}，{loser['unit_name']}不计入；请两单位核实项目所在地。",
@@ -210,9 +210,9 @@ def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) ->
         if districts and leads:
             names = "、".join(r["unit_name"] for r in leads)
             first = reports[0]
-            findings.append(_finding(
+            findings.append(row_finding(
                 "co_credited_project",
-                f"{_where(first)}：项目「{_name(first['project_name'])}」由{terr}（属地）和"
+                f"{row_where(first)}：项目「{_name(first['project_name'])}」由{terr}（属地）和"
                 f"{names}（牵头/共同引进）分别报送，已合并为同一项目，分别计入各单位，"
                 f"全市合计按属地{terr}只计一次。",
                 {**first, "unit_name": terr},
@@ -242,6 +242,6 @@ def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) ->
                         f"合作单位/项目所在地也未写明县区，属地暂空；请{first['unit_name']}在"
                         f"{_loc(first)}"
                         "补填项目所在地，或由所在县区纳入台账。")
-            findings.append(_finding("no_territorial_report", text, first))
+            findings.append(row_finding("no_territorial_report", text, first))
         territorial[pid] = terr
     return Credit(pd.DataFrame(bridge, columns=BRIDGE_COLUMNS), territorial, findings)

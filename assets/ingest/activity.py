@@ -14,7 +14,7 @@ def parse_activity_sheet(
 ) -> SheetResult:
     """One row per activity: activity_date, activity_name, activity_type, leader,
     led_by_principal, enterprises_docked, place, remarks (each with `<field>_raw`)."""
-    spec = load_columns()["activity_ledger"]
+    spec = load_columns(ctx.ref.directory)["activity_ledger"]
     result = SheetResult()
     for excel_row, values, _total in data_rows(
         sheet_name, grid, copies, header, spec, "activity_name", ctx, result,

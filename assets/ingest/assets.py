@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 from assets.ingest.load import ingest
 from runtime.metadata import OWNERS, preview
 from runtime.partitions import monthly
-from runtime.resources import DropFolderResource, WarehouseResource
+from runtime.resources import DropFolderResource, RunInputsResource, WarehouseResource
 
 drop_folder_files = AssetSpec(
     key=["raw", "drop_folder"],
@@ -31,12 +31,13 @@ drop_folder_files = AssetSpec(
     ),
 )
 def staging_submissions(
-    context: AssetExecutionContext, warehouse: WarehouseResource, drop_folder: DropFolderResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, drop_folder: DropFolderResource,
+    inputs: RunInputsResource,
 ) -> MaterializeResult:
     wh = warehouse.get()
     # The whole folder, not just this month: a later month can correct an earlier one (a
     # signing date, a resubmission), and a period's marts must not depend on run order.
-    summary = ingest(wh, drop_folder.root)
+    summary = ingest(wh, drop_folder.root, inputs=inputs.load())
     for problem in summary.problems:
         context.log.warning(f"隔离文件 {problem}")
     files = wh.read(

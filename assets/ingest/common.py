@@ -36,9 +36,7 @@ FIELD_LABELS = {
     "activity_type": "活动类型", "leader": "带队领导", "led_by_principal": "是否主要领导带队",
     "enterprises_docked": "对接企业数", "place": "地点", "planned_investment": "计划投资",
     "entered_on": "入库时间", "unit": "单位", "sub_unit": "牵头单位",
-    "funds_in_place": "到位资金目标", "new_projects": "新引进项目目标",
-    "new_industrial_projects": "新引进工业项目目标",
-    "new_100m_industrial_projects": "新引进亿元工业项目目标",
+    # target-table indicator columns: their target_label in reference/indicators.yaml
 }
 
 KIND_LABELS = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from assets.ingest.header import KINDS, Header, KindSpec, find_header, load_columns
@@ -55,10 +56,11 @@ _TIE_PRIORITY = {"project_ledger": 3, "target_table": 2, "activity_ledger": 1, "
 
 
 def detect_kind(
-    grid: list[list[Any]], merged: list[tuple[int, int, int, int]], sheet_name: str = ""
+    grid: list[list[Any]], merged: list[tuple[int, int, int, int]], sheet_name: str = "",
+    reference_dir: Path | None = None,
 ) -> tuple[str | None, Header | None, list[str]]:
     """(kind, header, title lines) of a filled grid; kind None when unrecognised."""
-    specs = load_columns()
+    specs = load_columns(reference_dir)
     headers = {kind: find_header(grid, merged, specs[kind]) for kind in KINDS}
     candidates: list[tuple[int, int, str]] = []
     for order, kind in enumerate(KINDS):

@@ -20,7 +20,8 @@ from typing import Any
 
 import yaml
 
-from runtime.reference import REFERENCE_DIR
+from runtime.indicators import load_indicators
+from runtime.settings import Settings
 
 KINDS = ("target_table", "activity_ledger", "reserve_projects", "project_ledger")
 MAX_HEADER_SCAN = 40
@@ -107,9 +108,30 @@ def _variant(raw: str) -> tuple[str, Any]:
     return ("sub", norm)
 
 
+def load_columns(directory: Path | None = None) -> dict[str, KindSpec]:
+    """Header variants per kind from `directory`/columns.yaml (default: the configured
+    REFERENCE_DIR), the target tables' indicator columns from its indicators.yaml."""
+    return _load_columns(Path(directory) if directory is not None
+                         else Settings.from_env().reference_dir)
+
+
+def _target_indicator_fields(directory: Path) -> dict[str, dict]:
+    fields = {}
+    for ind in load_indicators(directory):
+        if ind.in_target_tables:
+            spec = {"type": "amount", "variants": list(ind.target_variants)}
+            if ind.kind == "amount":
+                spec["unit"] = "亿"
+            fields[ind.key] = spec
+    return fields
+
+
 @cache
-def load_columns(path: Path = REFERENCE_DIR / "columns.yaml") -> dict[str, KindSpec]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _load_columns(directory: Path) -> dict[str, KindSpec]:
+    raw = yaml.safe_load((directory / "columns.yaml").read_text(encoding="utf-8"))
+    indicator_fields = _target_indicator_fields(directory)
+    raw["target_table"] = {**raw["target_table"], **indicator_fields}
+    raw["kinds"]["target_table"]["any_of"] = list(indicator_fields)
     specs: dict[str, KindSpec] = {}
     for kind in KINDS:
         meta = raw["kinds"][kind]

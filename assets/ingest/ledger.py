@@ -24,7 +24,7 @@ def parse_ledger_sheet(
     ctx: Context,
 ) -> SheetResult:
     """Rows of one ledger sheet: `<field>_raw`/`<field>` per canonical field, lineage, `row_ok`."""
-    spec = load_columns()["project_ledger"]
+    spec = load_columns(ctx.ref.directory)["project_ledger"]
     result = SheetResult()
     threshold = Decimal(str(ctx.limits.outlier_yi))
     ref = ctx.ref

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +24,7 @@ from assets.ingest.workbook import Limits
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS, Finding
 from runtime.reference import Reference
+from runtime.run_inputs import RunInputs
 from runtime.warehouse import Warehouse
 
 ROW_TABLES = {
@@ -131,16 +131,12 @@ def _parse_one(job: tuple) -> tuple[ParsedFile, dict[str, pd.DataFrame], pd.Data
 
 
 def _parse_all(items: list[SeenFile], ref: Reference, limits: Limits, columns: dict,
-               dropped_cols: dict) -> Iterator[tuple]:
-    """_parse_one for each item, in order.  Perf (issue 9): with $INGEST_WORKERS > 1 the files
+               dropped_cols: dict, workers: int = 1) -> Iterator[tuple]:
+    """_parse_one for each item, in order.  Perf (issue 9): with INGEST_WORKERS > 1 the files
     are parsed (and their frames built) in a process pool — parse_file is pure and results come
     back in input order, so the rows written are identical; default 1 = in this process."""
     jobs = [(item.path, item.source_file, item.folder_month, item.file_id, ref, limits, columns,
              dropped_cols) for item in items]
-    try:
-        workers = int(os.environ.get("INGEST_WORKERS") or 1)
-    except ValueError:
-        workers = 1
     if workers <= 1 or len(jobs) < 2 * workers:
         yield from map(_parse_one, jobs)
         return
@@ -153,13 +149,16 @@ def ingest(
     wh: Warehouse,
     root: Path,
     up_to: str | None = None,
-    ref: Reference | None = None,
+    inputs: RunInputs | None = None,
     limits: Limits | None = None,
 ) -> IngestSummary:
-    """Bring staging up to date with the drop folder (targets/ and months ≤ `up_to`)."""
+    """Bring staging up to date with the drop folder (targets/ and months ≤ `up_to`), with the
+    run's reference data and limits (default: loaded from the environment's settings)."""
     started = time.perf_counter()
-    ref = ref or Reference.load()
-    limits = limits or Limits.from_env()
+    inputs = inputs or RunInputs.load()
+    ref = inputs.reference
+    limits = limits or Limits.from_settings(inputs.settings, inputs.rules)
+    workers = inputs.settings.ingest_workers
     summary = IngestSummary()
     seen = scan(root, up_to)
     summary.files_seen = len(seen)
@@ -189,7 +188,7 @@ def ingest(
                     frames.clear()
 
         records = []
-        parsed_files = _parse_all(new, ref, limits, columns, dropped_cols)
+        parsed_files = _parse_all(new, ref, limits, columns, dropped_cols, workers)
         for item in seen:
             if item.file_id in known:
                 summary.files_unchanged += 1

@@ -163,7 +163,7 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
     detected = []
     for sheet in workbook.sheets:
         grid, copies = sheet.filled()
-        kind, header, lines = detect_kind(grid, sheet.merged, sheet.name)
+        kind, header, lines = detect_kind(grid, sheet.merged, sheet.name, ctx.ref.directory)
         if kind is None:
             result.skipped_sheets.append({"sheet": sheet.name, "reason": "无法识别的表格（找不到表头）"})
             continue

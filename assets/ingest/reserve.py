@@ -14,7 +14,7 @@ def parse_reserve_sheet(
 ) -> SheetResult:
     """One row per packaged/reserve project: project_name, chain, planned_investment (亿元),
     entered_on, status (+ stage), remarks (each with `<field>_raw`)."""
-    spec = load_columns()["reserve_projects"]
+    spec = load_columns(ctx.ref.directory)["reserve_projects"]
     result = SheetResult()
     for excel_row, values, _total in data_rows(
         sheet_name, grid, copies, header, spec, "project_name", ctx, result,

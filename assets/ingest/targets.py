@@ -11,14 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from assets.ingest.common import FIELD_LABELS, Context, SheetResult, data_rows, extra_json
+from assets.ingest.common import Context, SheetResult, data_rows, extra_json
 from assets.ingest.detect import detect_year
 from assets.ingest.header import Header, load_columns
 from assets.ingest.values import cell_text, clean_text, parse_amount, parse_int, tidy_decimal
-
-INDICATORS = (
-    "funds_in_place", "new_projects", "new_industrial_projects", "new_100m_industrial_projects"
-)
+from runtime.indicators import load_indicators
 
 
 def _carry_group_names(grid: list[list[Any]], header: Header) -> list[list[Any]]:
@@ -52,10 +49,11 @@ def parse_target_sheet(
     ctx: Context, title_lines: list[str],
 ) -> SheetResult:
     """One row per (table row, indicator) with a target; 合计 rows flagged `is_total_row`."""
-    spec = load_columns()["target_table"]
+    spec = load_columns(ctx.ref.directory)["target_table"]
     result = SheetResult()
     year = detect_year(title_lines, "") or detect_year(list(header.texts.values()), ctx.file_name)
-    indicators = [name for name in INDICATORS if name in header.columns]
+    registry = load_indicators(ctx.ref.directory)
+    indicators = [name for name in registry.target_columns if name in header.columns]
     grid = _carry_group_names(grid, header)
     totals: dict[str, list[tuple[int, Decimal]]] = {name: [] for name in indicators}
     sums: dict[str, Decimal] = {name: Decimal(0) for name in indicators}
@@ -91,8 +89,8 @@ def parse_target_sheet(
         for name in indicators:
             c = header.columns[name]
             raw = values[c] if c < len(values) else None
-            label = FIELD_LABELS[name]
-            if name == "funds_in_place":
+            label = registry[name].target_label
+            if registry[name].kind == "amount":
                 parsed = parse_amount(raw, header.units.get(name), label)
             else:
                 counted_value = parse_int(raw, label)
@@ -138,7 +136,7 @@ def parse_target_sheet(
                 result.findings.append(
                     ctx.finding(
                         "target_total_mismatch",
-                        f"{ctx.where(sheet_name, excel_row)}：合计行的{FIELD_LABELS[name]}为"
+                        f"{ctx.where(sheet_name, excel_row)}：合计行的{registry[name].target_label}为"
                         f"{total}，但各行之和为{tidy_decimal(sums[name])}（相差{diff}），"
                         "请核对合计行或各单位目标。",
                         sheet_name, excel_row,

@@ -7,16 +7,16 @@ a file unusable raise `UnreadableFile` (or its subclass `Oversized`) with a Chin
 
 from __future__ import annotations
 
-import math
-import os
 import re
 import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import python_calamine as pc
+
+from runtime.rules import Rules
+from runtime.settings import Settings
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -47,47 +47,16 @@ class Limits:
     below_threshold_yi: str = "0.05"  # 统计起点 (亿元)
 
     @classmethod
-    def from_rules(cls, path: Path | None = None, **overrides: Any) -> Limits:
-        """Defaults, with 统计起点 from reference/rules.yaml (indicators.below_threshold_amount)."""
-        import yaml
-
-        from runtime.reference import REFERENCE_DIR
-
-        path = path or REFERENCE_DIR / "rules.yaml"
-        values: dict[str, Any] = {}
-        try:
-            rules = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            below = (rules.get("indicators") or {}).get("below_threshold_amount")
-            if below is not None:
-                values["below_threshold_yi"] = str(below)
-        except OSError:
-            pass
+    def from_settings(cls, settings: Settings, rules: Rules, **overrides: Any) -> Limits:
+        """The limits of a run: MAX_FILE_MB and MAX_ROWS_PER_SHEET from the settings, the
+        统计起点 (indicators.below_threshold_amount) from the run's rules."""
+        values: dict[str, Any] = {
+            "max_bytes": max(1, int(settings.max_file_mb * 1024 * 1024)),
+            "max_rows": settings.max_rows_per_sheet,
+            "below_threshold_yi": str(rules.indicators.below_threshold_amount),
+        }
         values.update(overrides)
         return cls(**values)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Limits:
-        """`from_rules`, with MAX_FILE_MB (per file) and MAX_ROWS_PER_SHEET from the environment.
-
-        A malformed or non-positive value is a configuration error (ValueError), not a silent
-        fallback: a limit somebody meant to set must not quietly become the default.
-        """
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        for var, key, scale in (("MAX_FILE_MB", "max_bytes", 1024 * 1024),
-                                ("MAX_ROWS_PER_SHEET", "max_rows", 1)):
-            raw = (env.get(var) or "").strip()
-            if not raw:
-                continue
-            try:
-                number = float(raw)
-            except ValueError:
-                number = float("nan")
-            if not math.isfinite(number) or number <= 0:
-                raise ValueError(f"环境变量 {var}={raw!r} 不是正数")
-            values[key] = max(1, int(number * scale))
-        values.update(overrides)
-        return cls.from_rules(**values)
 
 
 @dataclass

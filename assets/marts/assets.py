@@ -1,16 +1,15 @@
 """Dagster asset: core → the five marts for one period, replaced in one transaction."""
 
-import os
 
-from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
 from assets.marts.build import CoreTables, build_marts
 from runtime import build_state
 from runtime.faults import fault_point
 from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
 from runtime.partitions import monthly
-from runtime.resources import WarehouseResource
-from runtime.rules import DEFAULT_RULES_PATH, RulesError, load_rules
+from runtime.resources import RunInputsResource, WarehouseResource
+from runtime.rules import load_rules
 from runtime.warehouse import Warehouse
 
 MARTS = {
@@ -96,17 +95,10 @@ def build_periods(wh: Warehouse, periods, rules=None) -> None:
     partitions_def=monthly,
     can_subset=False,
 )
-def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResource):
+def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResource,
+                     inputs: RunInputsResource):
     """Compute the period's marts by the rules in reference/rules.yaml (or $RULES_FILE)."""
-    rules_file = os.environ.get("RULES_FILE")
-    try:
-        rules = load_rules(rules_file)
-    except RulesError as exc:
-        # A known, data-caused stop: name the file and the key; the previous marts stay.
-        raise Failure(
-            description=f"规则文件有误，本期集市未重算（保留上次结果）：{exc}",
-            metadata={"file": str(rules_file or DEFAULT_RULES_PATH), "reason": str(exc)},
-        ) from exc
+    rules = inputs.load().rules  # a broken rules file stops here, naming the key
     wh = warehouse.get()
     period = context.partition_key
     marts = build_period(wh, period, rules)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from runtime.indicators import load_indicators
 from runtime.rules import Rules
 
 ZERO = Decimal(0)
@@ -21,24 +22,12 @@ CITY_TYPE = "city"
 STAGE_RANK = {"退库": 0, "在谈": 1, "签约": 2, "注册": 3, "开工": 4, "竣工投产": 5}
 WITHDRAWN = "退库"
 
-INDICATOR_LABELS = {
-    "funds_in_place": "区外境内到位资金",
-    "new_projects": "新引进项目",
-    "new_industrial_projects": "新引进工业项目",
-    "new_100m_industrial_projects": "新引进亿元工业项目",
-    "emerging_share": "新兴产业占比",
-    "major_projects": "5亿元以上重大产业项目",
-}
-BASE_INDICATORS = (
-    "funds_in_place",
-    "new_projects",
-    "new_industrial_projects",
-    "new_100m_industrial_projects",
-    "emerging_share",
-    "major_projects",
-)
-AMOUNT_INDICATORS = frozenset({"funds_in_place"})
-SHARE_INDICATORS = frozenset({"emerging_share"})
+# From the indicator registry (reference/indicators.yaml), the one list of indicators.
+_REGISTRY = load_indicators()
+INDICATOR_LABELS = _REGISTRY.labels
+BASE_INDICATORS = _REGISTRY.keys
+AMOUNT_INDICATORS = _REGISTRY.of_kind("amount")
+SHARE_INDICATORS = _REGISTRY.of_kind("share")
 
 
 @dataclass

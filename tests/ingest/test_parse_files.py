@@ -10,6 +10,8 @@ import pytest
 from assets.ingest.parse import parse_file
 from assets.ingest.workbook import Limits, Oversized, UnreadableFile, read_workbook
 from runtime.reference import Reference
+from runtime.rules import DEFAULT_RULES_PATH, load_rules
+from runtime.settings import Settings
 
 from .builders import (
     DEPARTMENT_TARGETS,
@@ -345,12 +347,15 @@ def test_fallback_readers_when_calamine_fails(tmp_path, ref, monkeypatch, suffix
     assert result.status == "parsed" and len(result.ledger_rows) == 2
 
 
-def test_limits_from_rules(tmp_path):
+def test_limits_from_settings_and_rules(tmp_path):
     rules = tmp_path / "rules.yaml"
-    rules.write_text("indicators:\n  below_threshold_amount: 0.1\n", encoding="utf-8")
-    limits = Limits.from_rules(rules, max_rows=10)
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    rules.write_text(text.replace("below_threshold_amount: 0.05", "below_threshold_amount: 0.1"),
+                     encoding="utf-8")
+    settings = Settings.from_env({})
+    limits = Limits.from_settings(settings, load_rules(rules), max_rows=10)
     assert limits.below_threshold_yi == "0.1" and limits.max_rows == 10
-    assert Limits.from_rules().below_threshold_yi == "0.05"
+    assert Limits.from_settings(settings, load_rules()).below_threshold_yi == "0.05"
 
 
 def test_a_month_folder_with_good_and_bad_files(tmp_path, ref):

@@ -62,7 +62,7 @@ def reporting_job(url: str, drop: Path, reports: Path):
     from dagster import Definitions, in_process_executor
 
     from pipelines.definitions import defs
-    from runtime.resources import DropFolderResource, WarehouseResource
+    from runtime.resources import DropFolderResource, RunInputsResource, WarehouseResource
 
     graph = defs.resolve_asset_graph()
     tmp_defs = Definitions(
@@ -73,6 +73,7 @@ def reporting_job(url: str, drop: Path, reports: Path):
             "warehouse": WarehouseResource(url=url),
             "drop_folder": DropFolderResource(submissions_dir=str(drop),
                                               reports_dir=str(reports)),
+            "inputs": RunInputsResource(),
         },
         executor=in_process_executor,
     )

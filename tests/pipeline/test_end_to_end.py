@@ -11,7 +11,12 @@ from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.checks import asset_checks
-from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.resources import (
+    DropFolderResource,
+    RunInputsResource,
+    WarehouseResource,
+    release_warehouses,
+)
 from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
 
@@ -24,6 +29,7 @@ def run_period(url: str, root, period: str, tmp_path) -> bool:
         "warehouse": WarehouseResource(url=url),
         "drop_folder": DropFolderResource(submissions_dir=str(root),
                                           reports_dir=str(tmp_path / "reports")),
+        "inputs": RunInputsResource(),
     }
     result = materialize(
         [staging_submissions, core_model, marts_for_period, *asset_checks],

@@ -13,7 +13,12 @@ from assets.conform.assets import build_core, core_model
 from assets.ingest.assets import staging_submissions
 from assets.ingest.load import ingest
 from assets.marts.assets import MARTS, build_period, build_periods, marts_for_period
-from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.resources import (
+    DropFolderResource,
+    RunInputsResource,
+    WarehouseResource,
+    release_warehouses,
+)
 from runtime.rules import DEFAULT_RULES_PATH, load_rules
 from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
@@ -123,6 +128,7 @@ def test_dagster_run_reports_whether_core_was_rebuilt(duckdb_url, tmp_path):
         "warehouse": WarehouseResource(url=duckdb_url),
         "drop_folder": DropFolderResource(submissions_dir=str(root),
                                           reports_dir=str(tmp_path / "reports")),
+        "inputs": RunInputsResource(),
     }
     rebuilt = []
     try:

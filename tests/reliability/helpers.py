@@ -14,7 +14,12 @@ from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.checks import asset_checks
-from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.resources import (
+    DropFolderResource,
+    RunInputsResource,
+    WarehouseResource,
+    release_warehouses,
+)
 from runtime.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,6 +39,7 @@ def run_period(url: str, root: Path, period: str, tmp_path: Path,
         "warehouse": WarehouseResource(url=url),
         "drop_folder": DropFolderResource(submissions_dir=str(root),
                                           reports_dir=str(tmp_path / "reports")),
+        "inputs": RunInputsResource(),
     }
     try:
         return materialize(

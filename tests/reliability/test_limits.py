@@ -10,6 +10,8 @@ import pytest
 from assets.ingest.load import ingest
 from assets.ingest.parse import parse_file
 from assets.ingest.workbook import Limits
+from runtime.rules import load_rules
+from runtime.settings import Settings
 from runtime.warehouse import Warehouse
 from tests.bad_inputs import make_corpus as corpus
 from tests.pipeline import dropfolder
@@ -21,13 +23,15 @@ def _many_rows(path: Path, n: int) -> Path:
     return dropfolder.ledger(path, "柳北区", "2021-02", rows)
 
 
-def test_limits_from_env():
-    limits = Limits.from_env({"MAX_FILE_MB": "0.5", "MAX_ROWS_PER_SHEET": "300"})
+def test_limits_from_settings():
+    rules = load_rules()
+    settings = Settings.from_env({"MAX_FILE_MB": "0.5", "MAX_ROWS_PER_SHEET": "300"})
+    limits = Limits.from_settings(settings, rules)
     assert limits.max_bytes == 512 * 1024 and limits.max_rows == 300
-    assert Limits.from_env({}) == Limits.from_rules()
+    assert Limits.from_settings(Settings.from_env({}), rules) == Limits()
     for bad in ("0", "-1", "abc", "nan", "inf"):
         with pytest.raises(ValueError, match="MAX_FILE_MB"):
-            Limits.from_env({"MAX_FILE_MB": bad})
+            Settings.from_env({"MAX_FILE_MB": bad})
 
 
 @pytest.mark.parametrize("env, check_file", [

@@ -18,7 +18,12 @@ from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
 from quality.checks import asset_checks
-from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.resources import (
+    DropFolderResource,
+    RunInputsResource,
+    WarehouseResource,
+    release_warehouses,
+)
 from runtime.warehouse import Warehouse
 from tests.conftest import REPO, url_for
 from tests.pipeline import dropfolder
@@ -35,6 +40,7 @@ def run_period(url: str, root: Path, reports: Path, period: str):
     resources = {
         "warehouse": WarehouseResource(url=url),
         "drop_folder": DropFolderResource(submissions_dir=str(root), reports_dir=str(reports)),
+        "inputs": RunInputsResource(),
     }
     result = materialize(
         [staging_submissions, core_model, marts_for_period, tongbao, *asset_checks],
