@@ -19,6 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from runtime.indicators import load_indicators
 from runtime.settings import REPO_ROOT, Settings
 
 SQL_DIR = REPO_ROOT / "warehouse_sql"
@@ -71,6 +72,12 @@ def split_sql(text: str) -> list[str]:
     return [s.strip() for s in body.split(";\n") if s.strip().strip(";")]
 
 
+def indicator_glossary() -> str:
+    """'funds_in_place 区外境内到位资金、…' from the indicator registry, for the DDL comments of
+    the `indicator` columns (a BI user reads the Chinese name of every code)."""
+    return "、".join(f"{i.key} {i.label}" for i in load_indicators())
+
+
 class Warehouse:
     def __init__(self, url: str):
         self.url = url
@@ -107,7 +114,7 @@ class Warehouse:
             self.lock_for_writing(conn)
             for path in files:
                 for stmt in split_sql(path.read_text(encoding="utf-8")):
-                    conn.exec_driver_sql(stmt)
+                    conn.exec_driver_sql(stmt.replace("{indicators}", indicator_glossary()))
         return [p.name for p in files]
 
     # --- reading ----------------------------------------------------------------------------

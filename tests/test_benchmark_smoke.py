@@ -30,9 +30,13 @@ def test_benchmark_smoke(tmp_path):
     assert set(PHASES) <= set(result["phases"])
     for phase in PHASES:
         info = result["phases"][phase]
-        assert info["wall_s"] >= 0 and info["peak_rss_mb"] > 0
+        assert info["wall_s"] > 0 and info["peak_rss_mb"] > 0
     assert result["phases"]["c_pipeline"]["files_parsed"] > 0
     assert result["phases"]["d_rerun"]["files_parsed"] == 0
     assert result["phases"]["e_resubmit"]["files_parsed"] == 1
     assert result["ledger_rows"] > 0
     assert {"c_over_a", "c_over_b"} <= set(result["ratios"])
+    phases = result["phases"]
+    for key, base in (("c_over_a", "a_read"), ("c_over_b", "b_naive")):
+        expected = phases["c_pipeline"]["wall_s"] / phases[base]["wall_s"]
+        assert abs(result["ratios"][key] - expected) <= 0.001 + 0.01 * expected, key

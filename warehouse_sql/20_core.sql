@@ -138,7 +138,7 @@ COMMENT ON COLUMN core.fact_project_period.total_investment IS '投资总额（�
 COMMENT ON TABLE core.fact_target IS '年度目标任务';
 COMMENT ON COLUMN core.fact_target.year IS '年度';
 COMMENT ON COLUMN core.fact_target.unit_name IS '单位';
-COMMENT ON COLUMN core.fact_target.indicator IS '指标';
+COMMENT ON COLUMN core.fact_target.indicator IS '指标（{indicators}）';
 COMMENT ON COLUMN core.fact_target.target IS '目标值（金额为亿元，项目为个）';
 COMMENT ON COLUMN core.fact_target.sub_unit IS '分项牵头单位（同一招商组多行目标时）';
 COMMENT ON COLUMN core.fact_target.source_file IS '来源文件';

@@ -39,7 +39,7 @@ COMMENT ON COLUMN marts.target_progress.period IS '统计期';
 COMMENT ON COLUMN marts.target_progress.year IS '年度';
 COMMENT ON COLUMN marts.target_progress.unit_name IS '单位';
 COMMENT ON COLUMN marts.target_progress.unit_type IS '单位类型';
-COMMENT ON COLUMN marts.target_progress.indicator IS '指标';
+COMMENT ON COLUMN marts.target_progress.indicator IS '指标（{indicators}）';
 COMMENT ON COLUMN marts.target_progress.target IS '年度目标';
 COMMENT ON COLUMN marts.target_progress.actual IS '完成值';
 COMMENT ON COLUMN marts.target_progress.completion_rate IS '完成率';
@@ -48,7 +48,7 @@ COMMENT ON COLUMN marts.target_progress.on_schedule IS '是否达到序时进度
 COMMENT ON COLUMN marts.target_progress.detail IS '计算说明';
 COMMENT ON TABLE marts.city_summary IS '全市汇总（每个项目只计一次，按属地）';
 COMMENT ON COLUMN marts.city_summary.period IS '统计期';
-COMMENT ON COLUMN marts.city_summary.indicator IS '指标';
+COMMENT ON COLUMN marts.city_summary.indicator IS '指标（{indicators}）';
 COMMENT ON COLUMN marts.city_summary.target IS '全市目标';
 COMMENT ON COLUMN marts.city_summary.actual IS '全市完成值';
 COMMENT ON COLUMN marts.city_summary.year IS '年度';

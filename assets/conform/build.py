@@ -31,7 +31,8 @@ from assets.conform.facts import (
 )
 from assets.conform.matching import DEFAULT_CONFIG, MatchConfig, match_projects
 from runtime.findings import Finding
-from runtime.reference import Reference, parse_flag
+from runtime.reference import Reference
+from runtime.values import as_flag, is_blank
 
 DIM_UNIT_COLUMNS = ["unit_name", "unit_type", "parent_name", "aliases"]
 DIM_PROJECT_COLUMNS = [
@@ -67,30 +68,9 @@ def dim_unit(ref: Reference) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=DIM_UNIT_COLUMNS)
 
 
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _flag(value: object) -> bool | None:
-    if _missing(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    if type(value).__name__ == "bool_":  # numpy bool
-        return bool(value)
-    return parse_flag(value)
-
-
 def _first(records: list[dict], name: str) -> object:
     for rec in records:
-        if not _missing(rec.get(name)):
+        if not is_blank(rec.get(name)):
             return rec[name]
     return None
 
@@ -109,7 +89,7 @@ def _dim_project(grouped: dict[str, list[dict]], territorial: dict[str, str | No
         flags: dict[str, bool | None] = {}
         for name in ("is_industrial", "is_emerging", "is_sanqi"):
             flags[name] = next(
-                (_flag(r.get(name)) for r in preferred if _flag(r.get(name)) is not None), None
+                (as_flag(r.get(name)) for r in preferred if as_flag(r.get(name)) is not None), None
             )
         known = ref.classify_industry(industry) or ref.classify_industry(chain)
         if flags["is_industrial"] is None and known is not None:

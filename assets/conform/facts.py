@@ -10,7 +10,8 @@ import re
 import pandas as pd
 
 from assets.conform.credit import reports_by_project, truthy
-from runtime.reference import Reference, parse_flag
+from runtime.reference import Reference
+from runtime.values import as_flag
 
 FACT_PROJECT_PERIOD_COLUMNS = [
     "project_id", "period", "reported_by", "status", "stage", "total_investment",
@@ -228,16 +229,8 @@ def fact_activity(activities: pd.DataFrame, files: pd.DataFrame | None,
     result = _rows_of_latest(activities, files, "activity_ledger", periods,
                              FACT_ACTIVITY_COLUMNS, ["activity_date", "activity_name"])
     if "led_by_principal" in result and not result.empty:
-        result["led_by_principal"] = result["led_by_principal"].map(_flag).astype(object)
+        result["led_by_principal"] = result["led_by_principal"].map(as_flag).astype(object)
     return result
-
-
-def _flag(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return parse_flag(value)
 
 
 def fact_reserve_project(reserve: pd.DataFrame, files: pd.DataFrame | None,

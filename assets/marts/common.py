@@ -7,7 +7,6 @@ mart built for P is the same whenever it is built.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ import pandas as pd
 
 from runtime.indicators import load_indicators
 from runtime.rules import Rules
+from runtime.values import is_missing
 
 ZERO = Decimal(0)
 CITY_TYPE = "city"
@@ -44,16 +44,6 @@ class CoreTables:
 
 
 # --- values ------------------------------------------------------------------------------------
-def is_missing(x: Any) -> bool:
-    if x is None or x is pd.NA or x is pd.NaT:
-        return True
-    if isinstance(x, float) and math.isnan(x):
-        return True
-    if isinstance(x, Decimal) and x.is_nan():
-        return True
-    return False
-
-
 def to_dec(x: Any) -> Decimal | None:
     """Decimal of an amount (Decimal kept as is, float/int via str); None when missing."""
     if is_missing(x):

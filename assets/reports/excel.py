@@ -16,7 +16,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .layout import AMOUNT, BOOL, COUNT, INT, RATE, SCORE, TABLES, cell_kind, frame, is_missing
+from runtime.values import is_missing
+
+from .layout import AMOUNT, BOOL, COUNT, INT, RATE, SCORE, TABLES, cell_kind, frame
 from .tongbao import ReportData
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from .layout import BOOL, TABLES, TEXT, cell_kind, display, frame, is_missing
+from runtime.values import is_missing
+
+from .layout import BOOL, TABLES, TEXT, cell_kind, display, frame
 from .tongbao import ReportData
 
 CSS = """

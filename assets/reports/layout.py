@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from runtime.values import is_missing
+
 from .tongbao import AMOUNT, COUNT, RATE, ReportData
 
 # Column kinds: text (from submissions or labels, always written as text), int, amount (亿元),
@@ -103,10 +105,6 @@ def cell_kind(column: Column, row: pd.Series) -> str:
     if column.kind == VALUE:
         return row.get("value_kind", COUNT)
     return column.kind
-
-
-def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
 
 
 def display(value, kind: str) -> str:

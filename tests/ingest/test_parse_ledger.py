@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assets.ingest.parse import parse_file
@@ -367,7 +367,7 @@ def test_merged_project_over_two_rows_is_one_project(tmp_path, ref):
 
 
 cell_values = st.one_of(
-    st.none(), st.text(max_size=12), st.integers(-10**6, 10**9),
+    st.none(), st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12), st.integers(-10**6, 10**9),
     st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)),
     st.sampled_from(["合计", "例：", "注：", "…", "—", "待定", "5000万", "约2亿", "2022年3月", "是",
@@ -385,7 +385,7 @@ def test_random_cells_never_break_a_ledger(tmp_path, ref, body):
     try:
         path = write_xlsx(tmp_path / "鹿寨县.xlsx", {"项目表": rows})
     except (IllegalCharacterError, ValueError):
-        return  # openpyxl cannot write control characters; not our input
+        assume(False)  # openpyxl cannot write control characters: not an input a clerk sends
     assert openpyxl  # imported for the exception type only
     result = parse_file(path, "2022-05/鹿寨县.xlsx", "2022-05", ref)
     assert result.status == "parsed", result.status_reason
