@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from assets.marts.build import build_marts
@@ -73,14 +74,18 @@ def test_unit_hand_worked(rules):
     assert r["completion_rate_increment"] == pytest.approx(0.25)
 
 
-def test_empty_december_cohort_increment_is_the_rate(rules):
+def test_empty_december_cohort_gives_no_baseline_never_zero(rules):
+    """revision 2: 鱼峰区 had no cohort at 2022-12 (loaded) → no baseline, increments NULL,
+    never the rate itself (an empty baseline is not 0)."""
     fr = build_marts(_world(), "2023-06", rules)["four_rates"].set_index("unit_name")
     r = fr.loc["鱼峰区"]
     assert (r["signed_projects"], r["performing_projects"]) == (1, 1)
     assert r["funds_rate"] == 0.25
-    assert r["performance_rate_increment"] == 1.0
-    assert r["funds_rate_increment"] == 0.25
-    assert r["start_rate_increment"] == 0.0
+    for rate in ("performance_rate", "funds_rate", "start_rate", "completion_rate"):
+        assert pd.isna(r[f"{rate}_increment"]), rate
+    assert r["baseline_source"] == "none"
+    assert "无上年12月基数" in r["detail"]
+    assert fr.loc["城中区", "baseline_source"] == "december"
 
 
 def test_city_counts_each_project_once_and_units_without_cohort_absent(rules):
