@@ -77,6 +77,7 @@ def core_fact_target(ref: Reference) -> list:
         gxe.ExpectColumnValuesToBeInSet(column="unit_name", value_set=_units(ref)),
         gxe.ExpectColumnValuesToBeInSet(column="indicator", value_set=[
             "funds_in_place", "new_projects", "new_industrial_projects",
-            "new_100m_industrial_projects", "emerging_share", "major_projects"]),
+            "new_100m_industrial_projects", "emerging_share", "major_projects",
+            "started_projects", "foreign_funds_in_place"]),
         gxe.ExpectColumnValuesToBeBetween(column="target", min_value=0, max_value=100000),
     ]

@@ -39,6 +39,7 @@ FIELD_LABELS = {
     "funds_in_place": "到位资金目标", "new_projects": "新引进项目目标",
     "new_industrial_projects": "新引进工业项目目标",
     "new_100m_industrial_projects": "新引进亿元工业项目目标",
+    "started_projects": "新开工项目目标", "foreign_funds_in_place": "境外到位资金目标",
 }
 
 KIND_LABELS = {

@@ -17,7 +17,8 @@ from assets.ingest.header import Header, load_columns
 from assets.ingest.values import cell_text, clean_text, parse_amount, parse_int, tidy_decimal
 
 INDICATORS = (
-    "funds_in_place", "new_projects", "new_industrial_projects", "new_100m_industrial_projects"
+    "funds_in_place", "new_projects", "new_industrial_projects", "new_100m_industrial_projects",
+    "started_projects", "foreign_funds_in_place",  # revision 2
 )
 
 
