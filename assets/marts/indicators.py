@@ -36,6 +36,7 @@ from .common import (
     ProjectState,
     UnitRef,
     is_missing,
+    num,
     period_str,
     to_dec,
     unit_refs,
@@ -57,7 +58,20 @@ class Actuals:
     major_projects: int = 0
     new_project_ids: list[Any] = field(default_factory=list)
     new_investments: list[Decimal] = field(default_factory=list)  # of the new projects
-    qualifying_only: bool = False  # the unit counts qualifying new projects only
+    qualifying: QualifyingEntry | None = None  # the unit's bars: qualifying new projects only
+
+    @property
+    def qualifying_only(self) -> bool:
+        return self.qualifying is not None
+
+    @property
+    def qualifying_note(self) -> str:
+        """'（只计达标项目：工业项目投资≥1亿元、其他项目≥0.5亿元）' for a qualifying unit, else ''."""
+        q = self.qualifying
+        if q is None:
+            return ""
+        return (f"（只计达标项目：工业项目投资≥{num(q.industrial_min_investment)}亿元、"
+                f"其他项目≥{num(q.other_min_investment)}亿元）")
 
     @property
     def emerging_share(self) -> float | None:
@@ -83,6 +97,8 @@ def qualifies(unit: UnitRef, project: Any, rules: Rules) -> bool:
     qualifying bars: industrial ≥ industrial_min_investment, other ≥ other_min_investment
     (亿元, boundary included).  True for units without bars; False when the amount is unknown
     for a unit with bars.  is_industrial unknown counts as not industrial."""
+    if not isinstance(unit, UnitRef):
+        raise TypeError("qualifies() needs a UnitRef: view.unit(name) or unit_ref(core, name)")
     entry = qualifying_entry(unit, rules)
     if entry is None:
         return True
@@ -112,7 +128,7 @@ def compute_actuals(projects: list[ProjectState], view: PeriodView, rules: Rules
     min_major = Decimal(str(ind.major_project_min_investment))
     excluded = set(ind.major_project_excluded_industries)
     bars = qualifying_entry(unit, rules) if unit is not None else None
-    a = Actuals(qualifying_only=bars is not None)
+    a = Actuals(qualifying=bars)
     for p in projects:
         if not p.countable:
             continue

@@ -63,6 +63,9 @@ _FLOATS = ("completion_rate", "time_progress")
 _OBJECTS = ("target", "actual", "on_schedule", "unit_type", "actual_last_year")
 # the 30% emerging share binds the city and its districts/zones/county only (revision 2)
 SHARE_UNIT_TYPES = frozenset({CITY_TYPE, "district"})
+# the indicators that count new projects (a qualifying unit's bars apply to them)
+NEW_INDICATORS = frozenset({"new_projects", "new_industrial_projects",
+                            "new_100m_industrial_projects", "started_projects", "major_projects"})
 TYPE_ORDER = {"city": 0, "district": 1, "department": 2, "task_group": 3}
 
 
@@ -116,6 +119,8 @@ def indicator_row(
             f"{label}：目标 {_fmt_value(indicator, target)}，完成 {_fmt_value(indicator, actual)}，"
             f"完成率 {pct(completion)}，{cmp}序时进度 {pct(tp)}"
         )
+    if actuals is not None and indicator in NEW_INDICATORS:
+        detail += actuals.qualifying_note
     return dict(target=target, actual=actual, completion_rate=completion,
                 on_schedule=on_schedule, detail=detail)
 

@@ -262,3 +262,19 @@ def test_city_summary_last_year_not_loaded_is_null(rules):
     cs = marts["city_summary"]
     assert cs["actual_last_year"].isna().all() and cs["yoy_change"].isna().all()
     assert "上年同期数据未载入" in cs.set_index("indicator").loc["funds_in_place", "detail"]
+
+
+def test_qualifying_unit_detail_names_the_bars(rules):
+    tp = build_marts(_qualifying_world(), "2023-02", rules)["target_progress"]
+    zb = tp[(tp["unit_name"] == ZHUANBAN) & (tp["indicator"] == "new_projects")].iloc[0]
+    assert zb["detail"].endswith("（只计达标项目：工业项目投资≥1亿元、其他项目≥0.5亿元）")
+    funds = tp[(tp["unit_name"] == ZHUANBAN) & (tp["indicator"] == "funds_in_place")].iloc[0]
+    assert "达标" not in funds["detail"]
+    other = tp[(tp["unit_name"] == TASK_GROUP) & (tp["indicator"] == "new_projects")].iloc[0]
+    assert "达标" not in other["detail"]
+
+
+def test_qualifies_refuses_a_bare_name(rules):
+    p = type("P", (), {"total_investment": Decimal(1), "is_industrial": True})()
+    with pytest.raises(TypeError, match="UnitRef"):
+        qualifies(ZHUANBAN, p, rules)
