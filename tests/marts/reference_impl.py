@@ -280,3 +280,22 @@ def ref_four_rates(core, period: str, rules) -> dict:
         row["baseline_source"] = source
         out[name] = row
     return out
+
+
+def ref_city_summary(core, period: str, rules) -> dict:
+    """indicator -> (actual, actual_last_year, yoy_change): the city figures at P and at the same
+    month a year earlier when that month is loaded (warehouse.md revision 2)."""
+    city = _city(core)
+    now = {k: v for (u, k), v in ref_actuals(core, period, rules).items() if u == city}
+    last_period = f"{int(period[:4]) - 1}-{period[5:7]}"
+    loaded = any(str(f["period"])[:7] == last_period for f in _records(core.facts))
+    last = ({k: v for (u, k), v in ref_actuals(core, last_period, rules).items() if u == city}
+            if loaded else {})
+    out = {}
+    for k, v in now.items():
+        before = last.get(k)
+        yoy = None
+        if v is not None and before is not None and before != 0:
+            yoy = float(Decimal(str(v)) / Decimal(str(before))) - 1
+        out[k] = (v, before, yoy)
+    return out

@@ -18,7 +18,7 @@ from assets.marts.common import build_view
 from assets.marts.indicators import unit_actuals
 
 from .builders import UNITS, cohort_row, make_core, rules_variant
-from .reference_impl import ref_actuals, ref_four_rates
+from .reference_impl import ref_actuals, ref_city_summary, ref_four_rates
 
 STAGES = ["在谈", "签约", "注册", "开工", "竣工投产"]
 INDUSTRIES = [("汽车零部件", True, False), ("新材料", True, True), ("房地产业", False, False),
@@ -115,6 +115,27 @@ def test_target_progress_agrees_with_reference(rules, seed, period, unknown, tmp
     assert {"started_projects", "foreign_funds_in_place"} <= set(tp["indicator"])
     # every unit the reference credits has rows
     assert {u for u, _ in ref} <= set(tp["unit_name"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("period", ["2022-06", "2023-01", "2023-06"])
+def test_city_summary_agrees_with_reference(rules, seed, period):
+    """2022-06 has no 2021 to compare with (NULL); 2023 months have their 2022 month."""
+    core = random_world(seed)
+    cs = build_marts(core, period, rules)["city_summary"]
+    ref = ref_city_summary(core, period, rules)
+    assert set(ref) <= set(cs["indicator"])
+    for row in cs.to_dict("records"):
+        if row["indicator"] not in ref:
+            continue
+        actual, last, yoy = ref[row["indicator"]]
+        for got, want in ((row["actual"], actual), (row["actual_last_year"], last),
+                          (row["yoy_change"], yoy)):
+            if want is None:
+                assert got is None or pd.isna(got), row["indicator"]
+            else:
+                assert got == pytest.approx(want), row["indicator"]
+    assert (cs["actual_last_year"].isna().all()) == (period == "2022-06")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
