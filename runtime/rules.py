@@ -30,6 +30,12 @@ class RulesError(ValueError):
 # --- schema ------------------------------------------------------------------------------------
 # Leaf specs: "num" (int/float, >= 0), "int" (int >= 0), "str", "strlist", "cadence", "tiers".
 NUM, INT, STR, STRLIST, CADENCE, TIERS = "num", "int", "str", "strlist", "cadence", "tiers"
+# revision 2 (indicators): "source_choice" (exclude | include), "qualifying" (list of entries)
+SOURCE_CHOICE, QUALIFYING = "source_choice", "qualifying"
+UNKNOWN_SOURCE_CHOICES = ("exclude", "include")
+# one qualifying_projects entry: a unit selector (at least one key) and the two bars
+QUALIFYING_SELECTORS = ("unit_type", "parent_type", "parent", "units")
+QUALIFYING_BARS = ("industrial_min_investment", "other_min_investment")
 
 SCHEMA: dict[str, Any] = {
     "indicators": {
@@ -38,6 +44,8 @@ SCHEMA: dict[str, Any] = {
         "emerging_share_threshold": NUM,
         "major_project_min_investment": NUM,
         "major_project_excluded_industries": STRLIST,
+        "unknown_source": SOURCE_CHOICE,
+        "qualifying_projects": QUALIFYING,
     },
     "four_rates": {
         "increment_targets": {
@@ -111,6 +119,12 @@ def _check_leaf(spec: str, value: Any, key: str, source: str) -> Any:
         if value not in CADENCES:
             raise _err(source, f"{key} 只能是 monthly 或 quarterly，实际为 {value!r}")
         return value
+    if spec == SOURCE_CHOICE:
+        if value not in UNKNOWN_SOURCE_CHOICES:
+            raise _err(source, f"{key} 只能是 exclude 或 include，实际为 {value!r}")
+        return value
+    if spec == QUALIFYING:
+        return _check_qualifying(value, key, source)
     if spec == TIERS:
         if not isinstance(value, list) or not value:
             raise _err(source, f"{key} 必须是非空列表，实际为 {value!r}")
@@ -128,6 +142,34 @@ def _check_leaf(spec: str, value: Any, key: str, source: str) -> Any:
             raise _err(source, f"{key} 的 min_investment 必须从小到大且不重复")
         return tuple(tiers)
     raise AssertionError(spec)  # pragma: no cover
+
+
+def _check_qualifying(value: Any, key: str, source: str) -> tuple:
+    if not isinstance(value, list):
+        raise _err(source, f"{key} 必须是列表，实际为 {value!r}")
+    entries = []
+    for i, item in enumerate(value):
+        sub = f"{key}[{i}]"
+        if not isinstance(item, dict):
+            raise _err(source, f"{sub} 必须是键值表，实际为 {item!r}")
+        for k in item:
+            if k not in (*QUALIFYING_SELECTORS, *QUALIFYING_BARS):
+                raise _err(source, f"未知的键 {sub}.{k}（请检查拼写）")
+        if not any(k in item for k in QUALIFYING_SELECTORS):
+            raise _err(source, f"{sub} 至少要有 unit_type、parent_type、parent 或 units 之一")
+        sel: dict[str, Any] = {}
+        for k in ("unit_type", "parent_type", "parent"):
+            if k in item:
+                sel[k] = _check_leaf(STR, item[k], f"{sub}.{k}", source)
+        if "units" in item:
+            sel["units"] = _check_leaf(STRLIST, item["units"], f"{sub}.units", source)
+        bars = {}
+        for k in QUALIFYING_BARS:
+            if k not in item:
+                raise _err(source, f"缺少键 {sub}.{k}")
+            bars[k] = _check_leaf(NUM, item[k], f"{sub}.{k}", source)
+        entries.append(QualifyingEntry(**sel, **bars))
+    return tuple(entries)
 
 
 def _check_mapping(schema: dict[str, Any], data: Any, prefix: str, source: str) -> dict:
@@ -158,12 +200,37 @@ class BonusTier:
 
 
 @dataclass(frozen=True)
+class QualifyingEntry:
+    """Units whose new projects count only above their own bars (domain.md "Qualifying
+    projects", revision 2).  Every selector given must match; an entry without `units` matches
+    by type/parent."""
+
+    industrial_min_investment: float
+    other_min_investment: float
+    unit_type: str | None = None
+    parent_type: str | None = None
+    parent: str | None = None
+    units: tuple[str, ...] | None = None
+
+    def matches(self, name: str, unit_type: str | None, parent: str | None,
+                parent_type: str | None) -> bool:
+        return (
+            (self.units is None or name in self.units)
+            and (self.unit_type is None or self.unit_type == unit_type)
+            and (self.parent is None or self.parent == parent)
+            and (self.parent_type is None or self.parent_type == parent_type)
+        )
+
+
+@dataclass(frozen=True)
 class IndicatorRules:
     below_threshold_amount: float
     industrial_100m_min_investment: float
     emerging_share_threshold: float
     major_project_min_investment: float
     major_project_excluded_industries: tuple[str, ...]
+    unknown_source: str = "exclude"
+    qualifying_projects: tuple[QualifyingEntry, ...] = ()
 
 
 @dataclass(frozen=True)

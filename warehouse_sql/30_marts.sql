@@ -103,3 +103,13 @@ COMMENT ON COLUMN marts.performance_assessment.score IS '得分';
 COMMENT ON COLUMN marts.performance_assessment.max_score IS '满分';
 COMMENT ON COLUMN marts.performance_assessment.detail IS '计分说明';
 COMMENT ON COLUMN marts.performance_assessment.completion_rate IS '完成率（按完成比例计分的项目）';
+
+-- revision 2 (rev2-marts): year-on-year city figures; the 四率 baseline each row used
+ALTER TABLE marts.city_summary ADD COLUMN IF NOT EXISTS actual_last_year DECIMAL(20,8);
+ALTER TABLE marts.city_summary ADD COLUMN IF NOT EXISTS yoy_change DOUBLE PRECISION;
+ALTER TABLE marts.four_rates ADD COLUMN IF NOT EXISTS baseline_source TEXT;
+ALTER TABLE marts.four_rates ADD COLUMN IF NOT EXISTS detail TEXT;
+COMMENT ON COLUMN marts.city_summary.actual_last_year IS '上年同期完成值（上年同月数据未载入时为空）';
+COMMENT ON COLUMN marts.city_summary.yoy_change IS '同比增长率（较上年同期；上年同期为空或为0时为空）';
+COMMENT ON COLUMN marts.four_rates.baseline_source IS '四率基数来源（file 基数文件 / december 上年12月数据 / none 无基数）';
+COMMENT ON COLUMN marts.four_rates.detail IS '计算说明（基数来源及基数值）';

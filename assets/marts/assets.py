@@ -1,11 +1,14 @@
 """Dagster asset: core → the five marts for one period, replaced in one transaction."""
 
 
+import pandas as pd
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
-from assets.marts.build import CoreTables, build_marts
+from assets.marts.baseline import load_baseline
+from assets.marts.build import CoreTables, build_marts, marts_findings
 from runtime import build_state
 from runtime.faults import fault_point
+from runtime.findings import FINDING_COLUMNS
 from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
 from runtime.partitions import monthly
 from runtime.resources import RunInputsResource, WarehouseResource
@@ -26,6 +29,12 @@ CORE_DEPS = [["core", t] for t in (
 
 
 def read_core(wh: Warehouse) -> CoreTables:
+    """Core as the marts see it, plus the office's 四率 baseline file.  core.fact_cohort is read
+    when the table exists (revision 2); a warehouse created before it has no cohort list."""
+    extra = {}
+    if wh.columns("core.fact_cohort"):
+        extra["cohort"] = wh.read("SELECT * FROM core.fact_cohort")
+    extra["four_rates_baseline"] = load_baseline()[0]
     return CoreTables(
         units=wh.read("SELECT * FROM core.dim_unit"),
         projects=wh.read("SELECT * FROM core.dim_project"),
@@ -34,12 +43,15 @@ def read_core(wh: Warehouse) -> CoreTables:
         targets=wh.read("SELECT * FROM core.fact_target"),
         activities=wh.read("SELECT * FROM core.fact_activity"),
         reserve=wh.read("SELECT * FROM core.fact_reserve_project"),
+        **extra,
     )
 
 
 def _stale(wh: Warehouse, period: str, rules, core_fp: str | None) -> tuple[bool, str | None]:
     """(whether the period's marts must be built, the fingerprint to store with them).  Without a
     core fingerprint (core written by other means) the marts are always built and not stamped."""
+    if core_fp is not None:  # the baseline file is an input of the marts too
+        core_fp = f"{core_fp}|baseline:{load_baseline()[2]}"
     fingerprint = build_state.marts_fingerprint(core_fp, rules, period)
     if fingerprint is None:
         return True, None
@@ -49,13 +61,28 @@ def _stale(wh: Warehouse, period: str, rules, core_fp: str | None) -> tuple[bool
 def _write_period(wh: Warehouse, period: str, rules, core: CoreTables,
                   fingerprint: str | None) -> dict:
     marts = build_marts(core, period, rules)
+    findings = marts_findings(core, period, rules) + load_baseline()[1]
     with wh.transaction() as tx:
         for name in MARTS:
             tx.replace(f"marts.{name}", marts[name], {"period": period})
+        _write_findings(tx, period, findings)
         if fingerprint is not None:
             build_state.store(tx, "marts", period, fingerprint)
         fault_point("marts_tx")  # test-only hook (pipelines/faults.py)
     return marts
+
+
+def _write_findings(tx, period: str, findings: list) -> None:
+    """Marts-stage findings of this build replace those an earlier build of the same period (or,
+    for the once-a-year ones dated at an earlier month, of the same year up to it) wrote."""
+    year = period[:4]
+    months = [f"{year}-{m:02d}" for m in range(1, int(period[5:7]) + 1)]
+    tx.delete("quality.findings", {"stage": "marts", "period": period})
+    tx.delete("quality.findings", {"stage": "marts", "check_name": "no_four_rates_baseline",
+                                   "period": months})
+    tx.delete("quality.findings", {"stage": "marts", "check_name": "invalid_value"})
+    rows = [f.as_row() | {"stage": "marts"} for f in findings]
+    tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
 
 
 def build_period(wh: Warehouse, period: str, rules=None, force: bool = False) -> dict | None:

@@ -14,11 +14,11 @@ from runtime.rules import Rules, load_rules
 
 from .assessment import build_assessment
 from .common import CoreTables, build_view, parse_period, period_str, prev_december
-from .four_rates import build_four_rates, compute_four_rates
+from .four_rates import build_four_rates, compute_four_rates, no_baseline_findings
 from .red_black import appearances, build_red_black
 from .target_progress import build_city_summary, build_target_progress
 
-__all__ = ["CoreTables", "MART_NAMES", "build_marts", "load_rules"]
+__all__ = ["CoreTables", "MART_NAMES", "build_marts", "load_rules", "marts_findings"]
 
 MART_NAMES = (
     "target_progress", "city_summary", "four_rates", "red_black_list", "performance_assessment",
@@ -41,3 +41,9 @@ def build_marts(core: CoreTables, period: str, rules: Rules) -> dict[str, pd.Dat
             core, p, rules, view, appearances(core, p, rules)
         ),
     }
+
+
+def marts_findings(core: CoreTables, period: str, rules: Rules) -> list:
+    """Findings the marts of P raise (stage 'marts'): `no_four_rates_baseline`, once per unit
+    and year (dated at the unit's first month with a cohort that year)."""
+    return no_baseline_findings(core, period_str(*parse_period(period)), rules)

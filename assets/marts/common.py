@@ -7,7 +7,7 @@ mart built for P is the same whenever it is built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +41,23 @@ class CoreTables:
     targets: pd.DataFrame  # core.fact_target (rows per sub_unit)
     activities: pd.DataFrame  # core.fact_activity (rows per period)
     reserve: pd.DataFrame  # core.fact_reserve_project (rows per period)
+    # revision 2; empty defaults so callers/builders written before it keep working
+    cohort: pd.DataFrame = field(default_factory=lambda: empty_frame(COHORT_COLUMNS))
+    four_rates_baseline: pd.DataFrame = field(
+        default_factory=lambda: empty_frame(BASELINE_COLUMNS))  # reference/four_rates_baseline.csv
+
+
+COHORT_COLUMNS = ["year", "project_id", "project_name", "investor", "signed_date",
+                  "contract_investment", "territorial_unit", "responsible_unit", "source_file",
+                  "source_sheet", "source_row"]
+BASELINE_COLUMNS = ["year", "unit_name", "performance_rate", "funds_rate", "start_rate",
+                    "completion_rate"]
+# dim_project.source_class values (domain.md "Where the money comes from", revision 2)
+DOMESTIC, INSIDE, FOREIGN, UNKNOWN = "domestic_outside", "inside_region", "foreign", "unknown"
+
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -151,19 +168,44 @@ class ProjectState:
     stage: str | None  # latest non-null stage of fact rows <= P
     funds_this_year: Decimal  # fact row at P (0 when none)
     funds_cumulative: Decimal  # see PeriodView docstring
+    # revision 2 (defaults = a core conformed before it: every project domestic_outside)
+    source_class: str = DOMESTIC
+    in_library: bool = False  # latest non-null in_library of fact rows <= P
+    source_counted: bool = True  # its 投资来源 lets it count (rules indicators.unknown_source)
 
     @property
     def countable(self) -> bool:
-        """Counts toward indicators: amount known, not below threshold, not withdrawn at P."""
+        """Counts toward indicators: amount known, not below threshold, a counted source (not
+        区内, not unknown unless included), not withdrawn at P."""
         return (
             self.total_investment is not None
             and not self.below_threshold
+            and self.source_counted
             and self.stage != WITHDRAWN
         )
 
     @property
     def stage_rank(self) -> int:
         return STAGE_RANK.get(self.stage or "", -1)
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """What the qualifying selectors look at: the unit, its type, its parent and parent's type."""
+
+    name: str
+    unit_type: str | None = None
+    parent_name: str | None = None
+    parent_type: str | None = None
+
+
+def unit_refs(core: CoreTables) -> dict[str, UnitRef]:
+    units = unit_frame(core)
+    type_of = dict(zip(units["unit_name"], units["unit_type"]))
+    return {
+        name: UnitRef(name, utype, parent, type_of.get(parent) if parent else None)
+        for name, utype, parent in units.itertuples(index=False)
+    }
 
 
 @dataclass
@@ -174,10 +216,14 @@ class PeriodView:
       dim_project.first_period <= P.
     - credit: (project_id, unit_name) pairs of bridge rows (any role) with first_period <= P
       (a row without first_period takes dim_project.first_period; neither → ignored).
-    - stage: the latest non-null stage among the project's fact rows with period <= P.
+    - stage: the latest non-null stage among the project's fact rows with period <= P; likewise
+      in_library (入库 once said stays until a later row says 否).
     - funds_this_year: the fact row of period P (none that period: 0).
     - funds_cumulative: the latest non-null funds_cumulative among fact rows <= P; when none is
       given, the sum over years <= P's year of the last non-null funds_this_year of each year.
+    - cohort_ids: the matched projects of core.fact_cohort for P's year, or None when that year
+      has no cohort list (the 三企入桂 ledger flag decides then).
+    - has_facts: some fact row has period exactly P (the month is loaded).
     """
 
     period: str
@@ -185,6 +231,12 @@ class PeriodView:
     month: int
     projects: dict[Any, ProjectState]
     credit: dict[str, list[Any]]  # unit_name -> project ids (sorted, unique)
+    cohort_ids: frozenset | None = None
+    has_facts: bool = True
+    units: dict[str, UnitRef] = field(default_factory=dict)  # dim_unit, for qualifying bars
+
+    def unit(self, name: str) -> UnitRef:
+        return self.units.get(name) or UnitRef(name)
 
     def credited(self, unit: str) -> list[ProjectState]:
         return [self.projects[p] for p in self.credit.get(unit, []) if p in self.projects]
@@ -207,7 +259,7 @@ def core_memo(core: CoreTables, name: str, rules: Any) -> dict:
     object, and is dropped when any table of `core` is replaced (identity or length changes).
     Callers treat cached results as read-only (PeriodView is never mutated)."""
     tables = (core.units, core.projects, core.bridge, core.facts, core.targets,
-              core.activities, core.reserve)
+              core.activities, core.reserve, core.cohort, core.four_rates_baseline)
     sig = tuple((id(t), len(t)) for t in tables)
     store = core.__dict__.get("_memo")
     if store is None or store[0] != sig:
@@ -227,94 +279,153 @@ def build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
     return memo[key]
 
 
-def _build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
-    year, month = parse_period(period)
-    p = period_str(year, month)
-    threshold = Decimal(str(rules.indicators.below_threshold_amount))
+@dataclass
+class _FactState:
+    """What the fact rows up to P say, per project (see PeriodView)."""
 
+    ids: set = field(default_factory=set)
+    stage: dict = field(default_factory=dict)
+    in_library: dict = field(default_factory=dict)
+    funds_now: dict = field(default_factory=dict)
+    cum_latest: dict = field(default_factory=dict)
+    sum_years: dict = field(default_factory=dict)
+    has_period: bool = False
+
+
+def _credit_at(core: CoreTables, p: str) -> dict[str, set]:
+    """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period)."""
     bridge = core.bridge
     if len(bridge):
-        # a bridge row without first_period takes its project's first_period (dim_project)
         fp = _col(bridge, "first_period")
         if fp.isna().any() and "first_period" in core.projects.columns:
             fallback = dict(zip(core.projects["project_id"], core.projects["first_period"]))
             fp = fp.where(fp.notna(), bridge["project_id"].map(fallback))
-        b = bridge[fp.notna() & (fp.astype(str).str[:7] <= p)]
-    else:
-        b = bridge
+        bridge = bridge[fp.notna() & (fp.astype(str).str[:7] <= p)]
     credit: dict[str, set] = {}
-    for pid, unit in zip(_col(b, "project_id"), _col(b, "unit_name")):
+    for pid, unit in zip(_col(bridge, "project_id"), _col(bridge, "unit_name")):
         if is_missing(pid) or is_missing(unit):
             continue
         credit.setdefault(unit, set()).add(pid)
+    return credit
 
+
+def _facts_upto(core: CoreTables, p: str) -> pd.DataFrame:
     facts = core.facts
     if not len(facts) or "project_id" not in facts.columns:
-        facts = pd.DataFrame({"project_id": [], "period": []}, dtype=object)
-    if len(facts):
-        f = facts.assign(_period=_col(facts, "period").astype(str).str[:7])
-        f = f[f["_period"] <= p].sort_values("_period", kind="stable")
-    else:
-        f = facts.assign(_period=pd.Series(dtype=object))
+        return pd.DataFrame({"project_id": [], "period": [], "_period": []}, dtype=object)
+    f = facts.assign(_period=_col(facts, "period").astype(str).str[:7])
+    return f[f["_period"] <= p].sort_values("_period", kind="stable")
+
+
+def _fact_state(core: CoreTables, p: str) -> _FactState:
+    f = _facts_upto(core, p)
+    st = _FactState(ids=set(f["project_id"]) if len(f) else set())
+    st.has_period = bool(len(f)) and bool((f["_period"] == p).any())
     stage_col = "stage" if "stage" in f.columns else "status"
-    stage_at: dict[Any, str] = {}
-    funds_now: dict[Any, Decimal] = {}
-    cum_latest: dict[Any, Decimal] = {}
     last_this_year: dict[tuple[Any, str], Decimal] = {}
-    for pid, per, stage, fty, fcum in zip(
-        f["project_id"], f["_period"], _col(f, stage_col), _col(f, "funds_this_year"),
-        _col(f, "funds_cumulative"),
+    for pid, per, stage, lib, fty, fcum in zip(
+        f["project_id"], f["_period"], _col(f, stage_col), _col(f, "in_library"),
+        _col(f, "funds_this_year"), _col(f, "funds_cumulative"),
     ):
         if not is_missing(stage):
-            stage_at[pid] = stage
+            st.stage[pid] = stage
+        if not is_missing(lib):
+            st.in_library[pid] = bool(lib)
         d_fty = to_dec(fty)
-        if per == p and pid not in funds_now:
-            funds_now[pid] = d_fty if d_fty is not None else ZERO
+        if per == p and pid not in st.funds_now:
+            st.funds_now[pid] = d_fty if d_fty is not None else ZERO
         if d_fty is not None:
             last_this_year[(pid, per[:4])] = d_fty
         d_cum = to_dec(fcum)
         if d_cum is not None:
-            cum_latest[pid] = d_cum
-    fact_ids = set(f["project_id"]) if len(f) else set()
-    sum_years: dict[Any, Decimal] = {}
+            st.cum_latest[pid] = d_cum
     for (pid, _y), v in last_this_year.items():
-        sum_years[pid] = sum_years.get(pid, ZERO) + v
+        st.sum_years[pid] = st.sum_years.get(pid, ZERO) + v
+    return st
 
-    proj = core.projects
-    known_ids = set(fact_ids)
+
+def _known_ids(core: CoreTables, p: str, credit: dict[str, set], fact_ids: set) -> set:
+    known = set(fact_ids)
     for ids in credit.values():
-        known_ids |= ids
+        known |= ids
+    proj = core.projects
     if "first_period" in proj.columns:
         fp = proj["first_period"]
         mask = fp.notna() & (fp.astype(str).str[:7] <= p)
-        known_ids |= set(proj.loc[mask, "project_id"])
+        known |= set(proj.loc[mask, "project_id"])
+    return known
 
-    states: dict[Any, ProjectState] = {}
-    for row in proj.to_dict("records"):
-        pid = row["project_id"]
-        if pid not in known_ids:
-            continue
-        inv = to_dec(row.get("total_investment"))
-        bt = row.get("below_threshold")
-        below = to_bool(bt) if not is_missing(bt) else (inv is not None and inv < threshold)
-        industry = row.get("industry")
-        states[pid] = ProjectState(
-            project_id=pid,
-            total_investment=inv,
-            industry=None if is_missing(industry) else str(industry),
-            is_industrial=to_bool(row.get("is_industrial")),
-            is_emerging=to_bool(row.get("is_emerging")),
-            is_sanqi=to_bool(row.get("is_sanqi")),
-            signed_month=month_of(row.get("signed_month")),
-            territorial_unit=None if is_missing(row.get("territorial_unit"))
-            else row.get("territorial_unit"),
-            below_threshold=below,
-            stage=stage_at.get(pid),
-            funds_this_year=funds_now.get(pid, ZERO),
-            funds_cumulative=cum_latest.get(pid, sum_years.get(pid, ZERO)),
-        )
+
+def source_class_of(value: Any) -> str:
+    """dim_project.source_class; NULL (a row without a class) is `unknown`."""
+    return UNKNOWN if is_missing(value) else str(value)
+
+
+def source_counted(source_class: str, rules: Rules) -> bool:
+    """区内 counts nowhere; unknown only when rules indicators.unknown_source = include."""
+    if source_class == INSIDE:
+        return False
+    if source_class == UNKNOWN:
+        return rules.indicators.unknown_source == "include"
+    return True
+
+
+def _project_state(row: dict, st: _FactState, threshold: Decimal, rules: Rules,
+                   has_source: bool) -> ProjectState:
+    pid = row["project_id"]
+    inv = to_dec(row.get("total_investment"))
+    bt = row.get("below_threshold")
+    below = to_bool(bt) if not is_missing(bt) else (inv is not None and inv < threshold)
+    industry = row.get("industry")
+    territory = row.get("territorial_unit")
+    # a core without the source_class column predates revision 2: every project domestic
+    source = source_class_of(row.get("source_class")) if has_source else DOMESTIC
+    return ProjectState(
+        project_id=pid,
+        total_investment=inv,
+        industry=None if is_missing(industry) else str(industry),
+        is_industrial=to_bool(row.get("is_industrial")),
+        is_emerging=to_bool(row.get("is_emerging")),
+        is_sanqi=to_bool(row.get("is_sanqi")),
+        signed_month=month_of(row.get("signed_month")),
+        territorial_unit=None if is_missing(territory) else territory,
+        below_threshold=below,
+        stage=st.stage.get(pid),
+        funds_this_year=st.funds_now.get(pid, ZERO),
+        funds_cumulative=st.cum_latest.get(pid, st.sum_years.get(pid, ZERO)),
+        source_class=source,
+        in_library=st.in_library.get(pid, False),
+        source_counted=source_counted(source, rules),
+    )
+
+
+def cohort_ids(core: CoreTables, year: int) -> frozenset | None:
+    """Matched project ids of the year's 三企入桂 cohort list; None when the year has no list
+    rows (an unmatched-only list still defines the cohort: it is then empty of our projects)."""
+    c = core.cohort
+    if c is None or not len(c) or "year" not in c.columns:
+        return None
+    rows = c[pd.to_numeric(c["year"], errors="coerce") == year]
+    if not len(rows):
+        return None
+    return frozenset(x for x in _col(rows, "project_id") if not is_missing(x))
+
+
+def _build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
+    year, month = parse_period(period)
+    p = period_str(year, month)
+    threshold = Decimal(str(rules.indicators.below_threshold_amount))
+    credit = _credit_at(core, p)
+    st = _fact_state(core, p)
+    known = _known_ids(core, p, credit, st.ids)
+    has_source = "source_class" in core.projects.columns
+    states = {
+        row["project_id"]: _project_state(row, st, threshold, rules, has_source)
+        for row in core.projects.to_dict("records") if row["project_id"] in known
+    }
     credit_sorted = {u: sorted(ids, key=str) for u, ids in credit.items()}
-    return PeriodView(p, year, month, states, credit_sorted)
+    return PeriodView(p, year, month, states, credit_sorted, cohort_ids(core, year),
+                      st.has_period, unit_refs(core))
 
 
 def unit_frame(core: CoreTables) -> pd.DataFrame:

@@ -1,8 +1,11 @@
-"""marts.four_rates: 三企入桂 签约项目“四率” per unit at period P (rules.md).
+"""marts.four_rates: 三企入桂 签约项目“四率” per unit at period P (rules.md, revision 2).
 
-Cohort of unit U at P: projects with is_sanqi, credited to U at P (bridge first_period <= P),
-signed_month <= P, total investment known and not below the 统计起点; withdrawn (退库) projects
-stay in the cohort.  The city's cohort counts every project known at P once.
+Cohort of unit U at P: when core.fact_cohort has rows for P's year (the 自治区's list, kind 5),
+the list's matched projects credited to U at P (the list says they are signed; withdrawn ones
+stay); otherwise projects with is_sanqi, credited to U at P, signed_month <= P, total investment
+known and not below the 统计起点 and a counted 投资来源 (not 区内; unknown by
+`indicators.unknown_source`); withdrawn (退库) projects stay in the cohort.  The city's cohort
+counts every project known at P once.
 
 - performing: stage at P is 注册 or later (注册, 开工, 竣工投产), or cumulative funds > 0
   (taken literally, so a withdrawn project with funds in place still counts as performing);
@@ -10,20 +13,24 @@ stay in the cohort.  The city's cohort counts every project known at P once.
 - funds_rate = Σ cumulative funds ÷ Σ total investment (contract_investment); NULL when 0;
 - cumulative funds: the latest funds_cumulative given up to P, else Σ over the years up to P of
   the last reported funds_this_year of each year (see common.PeriodView);
-- `*_increment` = rate at P − rate at the previous December computed the same way with data up
-  to that December; 0 is used for the December value when that cohort was empty; NULL when the
-  rate at P is NULL.
+- baseline (the rates at the previous December), in order: the office's file
+  reference/four_rates_baseline.csv (year = the year assessed, unit_name); else the rates
+  computed from the previous December's data, only when that December is loaded and the unit's
+  cohort then was not empty; else none.  `*_increment` = rate at P − baseline rate; NULL when
+  either is NULL — never against an empty baseline taken as 0.  Without a baseline the 四率 item
+  of 红黑榜 is not scored (`FourRatesResult.scored`) and `no_four_rates_baseline` is reported.
 
 Rows: the city (first) and every unit whose cohort at P is not empty.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 
+from runtime.findings import Finding
 from runtime.rules import Rules
 
 from .common import (
@@ -37,6 +44,7 @@ from .common import (
     city_name,
     finalize,
     parse_period,
+    pct,
     period_str,
     prev_december,
     ratio,
@@ -55,7 +63,7 @@ FOUR_RATES_COLUMNS = [
     "completed_projects", "contract_investment", "funds_cumulative", "performance_rate",
     "funds_rate", "start_rate", "completion_rate", "performance_rate_increment",
     "funds_rate_increment", "start_rate_increment", "completion_rate_increment",
-    "year", "unit_type",
+    "year", "unit_type", "baseline_source", "detail",
 ]
 
 
@@ -89,10 +97,13 @@ class RateFigures:
 
 
 def in_cohort(p: ProjectState, view: PeriodView) -> bool:
+    if view.cohort_ids is not None:  # the year's cohort list decides
+        return p.project_id in view.cohort_ids
     return (
         p.is_sanqi
         and p.total_investment is not None
         and not p.below_threshold
+        and p.source_counted
         and p.signed_month is not None
         and p.signed_month <= view.period
     )
@@ -108,7 +119,8 @@ def rate_figures(projects: list[ProjectState], view: PeriodView) -> RateFigures:
         ),
         started_projects=sum(1 for p in cohort if p.stage_rank >= start),
         completed_projects=sum(1 for p in cohort if p.stage_rank >= done),
-        contract_investment=sum((p.total_investment for p in cohort), ZERO),
+        contract_investment=sum(
+            (p.total_investment for p in cohort if p.total_investment is not None), ZERO),
         funds_cumulative=sum((p.funds_cumulative for p in cohort), ZERO),
     )
 
@@ -119,19 +131,66 @@ def unit_rate_figures(view: PeriodView, unit: str | None) -> RateFigures:
     return rate_figures(projects, view)
 
 
-def increments(now: RateFigures, before: RateFigures) -> dict[str, float | None]:
+# --- the baseline (rules.md "Baseline", revision 2) ----------------------------------------------
+BASELINE_FILE, BASELINE_DECEMBER, BASELINE_NONE = "file", "december", "none"
+BASELINE_LABELS = {
+    BASELINE_FILE: "基数取自四率基数文件（自治区公布的上年末四率）",
+    BASELINE_DECEMBER: "基数为上年12月数据计算的四率",
+    BASELINE_NONE: "无上年12月基数（基数文件无此单位，且未载入上年12月数据或当时无签约项目），"
+                   "增量无法计算，四率不计分",
+}
+
+
+def file_baselines(core: CoreTables, year: int) -> dict[str, dict[str, float]]:
+    """unit_name -> the four rates of the office's baseline file for `year` (rows already
+    validated by assets.marts.baseline)."""
+    b = core.four_rates_baseline
+    out: dict[str, dict[str, float]] = {}
+    if b is None or not len(b):
+        return out
+    rows = b[pd.to_numeric(b["year"], errors="coerce") == year]
+    for row in rows.to_dict("records"):
+        out[str(row["unit_name"])] = {r: float(row[r]) for r in RATES}
+    return out
+
+
+def baseline(unit_key: str, dec: RateFigures | None, from_file: dict) -> tuple[str, dict]:
+    """(source, rates) of one unit: file, else December figures (None = December not loaded;
+    an empty December cohort gives no rates), else none."""
+    if unit_key in from_file:
+        return BASELINE_FILE, dict(from_file[unit_key])
+    if dec is not None and dec.signed_projects:
+        return BASELINE_DECEMBER, {r: dec.rate(r) for r in RATES}
+    return BASELINE_NONE, {r: None for r in RATES}
+
+
+def increments(now: RateFigures, base: dict[str, float | None]) -> dict[str, float | None]:
     out = {}
     for r in RATES:
-        value = now.rate(r)
-        base = before.rate(r) if before.signed_projects else 0.0
-        out[r] = None if value is None else value - (base or 0.0)
+        value, before = now.rate(r), base.get(r)
+        out[r] = None if value is None or before is None else value - before
     return out
 
 
 @dataclass
 class FourRatesResult:
+    """One unit's 四率 at P.  rev2-scoring reads `scored`: False (empty cohort or no baseline)
+    means the 四率 item does not apply and the weights are rescaled; `note` says why."""
+
     figures: RateFigures
     increments: dict[str, float | None]
+    baseline: str = BASELINE_DECEMBER  # file | december | none
+    baseline_rates: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def scored(self) -> bool:
+        return bool(self.figures.signed_projects) and self.baseline != BASELINE_NONE
+
+    @property
+    def note(self) -> str:
+        if not self.figures.signed_projects:
+            return "无三企入桂签约项目，四率不计分"
+        return BASELINE_LABELS[self.baseline]
 
 
 def compute_four_rates(
@@ -141,13 +200,51 @@ def compute_four_rates(
     """unit_name (None = the city) -> figures and increments, for units with a cohort at P."""
     view = view or build_view(core, period, rules)
     view_dec = view_dec or build_view(core, prev_december(view.period), rules)
+    from_file = file_baselines(core, view.year)
+    city = city_name(core)
     out: dict[str | None, FourRatesResult] = {}
     for unit in [None, *sorted(view.credit)]:
         fig = unit_rate_figures(view, unit)
         if unit is not None and fig.signed_projects == 0:
             continue
-        out[unit] = FourRatesResult(fig, increments(fig, unit_rate_figures(view_dec, unit)))
+        dec = unit_rate_figures(view_dec, unit) if view_dec.has_facts else None
+        source, base = baseline(city if unit is None else unit, dec, from_file)
+        out[unit] = FourRatesResult(fig, increments(fig, base), source, base)
     return out
+
+
+def no_baseline_findings(core: CoreTables, period: str, rules: Rules,
+                         results: dict | None = None) -> list[Finding]:
+    """`no_four_rates_baseline` (info), once per unit and year: dated at the first month of the
+    year in which the unit has a cohort, so every period of the year reports the same row."""
+    view = build_view(core, period, rules)
+    results = results if results is not None else compute_four_rates(core, period, rules, view)
+    city = city_name(core)
+    out = []
+    for unit, res in results.items():
+        if res.baseline != BASELINE_NONE or not res.figures.signed_projects:
+            continue
+        first = next(m for m in range(1, view.month + 1) if unit_rate_figures(
+            build_view(core, period_str(view.year, m), rules), unit).signed_projects)
+        name = city if unit is None else unit
+        out.append(Finding(
+            "no_four_rates_baseline",
+            f"{name} {view.year}年三企入桂签约项目“四率”没有上年12月基数：四率基数文件中没有该单位"
+            f"{view.year}年的记录，且未载入{view.year - 1}年12月数据（或当时没有签约项目），"
+            "四率增量无法计算，不计入红黑榜得分。请在四率基数文件中补录自治区公布的上年末四率。",
+            period=period_str(view.year, first), unit_name=name, stage="marts",
+        ))
+    return out
+
+
+def _detail(res: FourRatesResult) -> str:
+    """How the row was computed, in plain Chinese."""
+    f = res.figures
+    head = f"签约项目 {f.signed_projects} 个"
+    if res.baseline == BASELINE_NONE:
+        return f"{head}；{res.note}"
+    base = "、".join(f"{RATE_LABELS[r]} {pct(res.baseline_rates.get(r))}" for r in RATES)
+    return f"{head}；{res.note}：{base}"
 
 
 def build_four_rates(
@@ -172,11 +269,14 @@ def build_four_rates(
         for r in RATES:
             row[r] = f.rate(r)
             row[f"{r}_increment"] = res.increments[r]
+        row["baseline_source"] = res.baseline
+        row["detail"] = _detail(res)
         rows.append(row)
     return finalize(
         rows, FOUR_RATES_COLUMNS,
         floats=[*RATES, *(f"{r}_increment" for r in RATES)],
-        objects=("contract_investment", "funds_cumulative", "unit_type"),
+        objects=("contract_investment", "funds_cumulative", "unit_type", "baseline_source",
+                 "detail"),
         ints=("signed_projects", "performing_projects", "started_projects",
               "completed_projects", "year"),
     )

@@ -165,7 +165,7 @@ def build_red_black(
                     w.projects, item_ratio_score(u.projects_completion, tp, rb.ratio_cap)
                 )
             items["major_projects"] = (w.major_projects, u.major / max_major if max_major else 0.0)
-            if u.rates is not None and u.rates.figures.signed_projects:
+            if u.rates is not None and u.rates.scored:
                 items["four_rates"] = (w.four_rates, four_rates_item(u.rates, rules))
             total_w = sum(wi for wi, _s in items.values())
             u.points = {
@@ -237,7 +237,7 @@ def _reasons(u: _Unit, tp: float, listing: bool) -> str:
     else:
         parts[0] = f"新引进项目 {u.new_projects} 个，" + parts[0] + "（无到位资金目标任务）"
     parts.append(f"5亿元以上重大产业项目 {u.major} 个")
-    if u.rates is not None and u.rates.figures.signed_projects:
+    if u.rates is not None and u.rates.scored:
         inc = u.rates.increments
         parts.append(
             "三企入桂四率增量：" + "、".join(
@@ -248,6 +248,8 @@ def _reasons(u: _Unit, tp: float, listing: bool) -> str:
                 )
             )
         )
+    elif u.rates is not None:  # a cohort without a baseline (revision 2)
+        parts.append(f"三企入桂四率{u.rates.note}（权重按比例折算）")
     else:
         parts.append("无三企入桂签约项目，四率不计分（权重按比例折算）")
     tail = f"综合得分 {u.score:.2f}，组内第 {u.rank} 名"

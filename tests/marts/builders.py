@@ -25,11 +25,18 @@ UNITS = [
 PROJECT_COLS = [
     "project_id", "project_name", "investor", "industry", "total_investment", "is_industrial",
     "is_emerging", "is_sanqi", "signed_month", "territorial_unit", "first_period",
-    "below_threshold",
+    "below_threshold", "source_class", "source_region",
 ]
 BRIDGE_COLS = ["project_id", "unit_name", "role", "first_period"]
 FACT_COLS = ["project_id", "period", "reported_by", "status", "stage", "funds_this_year",
-             "funds_cumulative"]
+             "funds_cumulative", "in_library"]
+COHORT_COLS = ["year", "project_id", "project_name", "investor", "signed_date",
+               "contract_investment", "territorial_unit", "responsible_unit", "source_file",
+               "source_sheet", "source_row"]
+BASELINE_COLS = ["year", "unit_name", "performance_rate", "funds_rate", "start_rate",
+                 "completion_rate"]
+SOURCE_REGION = {"domestic_outside": "重庆", "inside_region": "南宁", "foreign": "香港",
+                 "unknown": None}
 TARGET_COLS = ["year", "unit_name", "indicator", "target", "sub_unit"]
 ACTIVITY_COLS = ["period", "unit_name", "activity_date", "activity_name"]
 RESERVE_COLS = ["period", "unit_name", "project_name"]
@@ -41,25 +48,39 @@ def D(x: Any) -> Decimal:
 
 def project(pid: str, inv: Any = 2, *, industry: str = "汽车零部件", industrial: bool = True,
             emerging: bool = False, sanqi: bool = False, signed: str = "2023-01",
-            territory: str | None = None, first_period: str | None = None) -> dict:
+            territory: str | None = None, first_period: str | None = None,
+            source: str | None = "domestic_outside") -> dict:
+    """source: dim_project.source_class (None = a NULL class)."""
     return dict(
         project_id=pid, project_name=f"项目{pid}", investor=f"投资方{pid}", industry=industry,
         total_investment=D(inv), is_industrial=industrial, is_emerging=emerging, is_sanqi=sanqi,
         signed_month=signed, territorial_unit=territory, first_period=first_period or signed,
-        below_threshold=None,
+        below_threshold=None, source_class=source, source_region=SOURCE_REGION.get(source),
     )
 
 
 def fact(pid: str, period: str, stage: str = "签约", funds: Any = 0, cum: Any = None,
-         by: str = "城中区") -> dict:
+         by: str = "城中区", library: bool | None = None) -> dict:
     return dict(project_id=pid, period=period, reported_by=by, status=stage, stage=stage,
-                funds_this_year=D(funds), funds_cumulative=None if cum is None else D(cum))
+                funds_this_year=D(funds), funds_cumulative=None if cum is None else D(cum),
+                in_library=library)
+
+
+def cohort_row(year: int, pid: str | None, name: str = "", inv: Any = 1, row: int = 3) -> dict:
+    """A 三企入桂 cohort-list row (pid None = unmatched)."""
+    return dict(year=year, project_id=pid, project_name=name or f"项目{pid}", investor="某公司",
+                signed_date=f"{year}-03-01", contract_investment=D(inv),
+                territorial_unit="城中区", responsible_unit="市投资促进局",
+                source_file=f"targets/{year}三企入桂签约项目.xlsx", source_sheet="Sheet1",
+                source_row=row)
 
 
 def make_core(projects=(), bridge=(), facts=(), targets=(), activities=(), reserve=(),
-              units=UNITS) -> CoreTables:
-    """bridge rows: (pid, unit, role, first_period); targets: (year, unit, indicator, target)."""
-    return CoreTables(
+              units=UNITS, cohort=(), baseline=(), legacy: bool = False) -> CoreTables:
+    """bridge rows: (pid, unit, role, first_period); targets: (year, unit, indicator, target);
+    baseline rows: (year, unit, performance, funds, start, completion).  legacy=True drops the
+    revision-2 columns (a core conformed before them)."""
+    core = CoreTables(
         units=pd.DataFrame(list(units), columns=["unit_name", "unit_type", "parent_name"]),
         projects=pd.DataFrame(list(projects), columns=PROJECT_COLS),
         bridge=pd.DataFrame(list(bridge), columns=BRIDGE_COLS),
@@ -69,7 +90,13 @@ def make_core(projects=(), bridge=(), facts=(), targets=(), activities=(), reser
         ),
         activities=pd.DataFrame(list(activities), columns=ACTIVITY_COLS),
         reserve=pd.DataFrame(list(reserve), columns=RESERVE_COLS),
+        cohort=pd.DataFrame(list(cohort), columns=COHORT_COLS),
+        four_rates_baseline=pd.DataFrame(list(baseline), columns=BASELINE_COLS),
     )
+    if legacy:
+        core.projects = core.projects.drop(columns=["source_class", "source_region"])
+        core.facts = core.facts.drop(columns=["in_library"])
+    return core
 
 
 def simple_world(extra_projects=(), extra_bridge=(), extra_facts=(), extra_targets=()):

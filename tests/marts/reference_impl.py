@@ -1,7 +1,10 @@
 """A deliberately simple reference implementation of the target_progress actuals and the 四率.
 
-Loops and dicts only, written straight from domain.md / rules.md without reusing anything from
-`assets.marts` except the `Rules` values, so integration tests can compare the marts against it.
+Loops and dicts only, written straight from domain.md / rules.md (revision 2) without reusing
+anything from `assets.marts` except the `Rules` values, so integration tests can compare the
+marts against it.  Revision 2 here: 投资来源 classes (区内 nowhere, unknown by the setting, 境外
+money apart), new = signed or 入库 (never 在谈 alone), started_projects, qualifying bars per
+unit, the 三企入桂 cohort list and the baseline order (file → loaded previous December → none).
 
     ref_actuals(core, period, rules)    -> {(unit_name, indicator): actual}   (city included)
     ref_four_rates(core, period, rules) -> {unit_name: {column: value}}       (city included)
@@ -72,6 +75,7 @@ def _state(core, period: str, rules):
         if pid not in known:
             continue
         stage = None
+        library = False
         funds_now = Decimal(0)
         last_cum = None
         last_by_year = {}
@@ -80,6 +84,8 @@ def _state(core, period: str, rules):
                 continue
             if not _missing(f.get("stage")):
                 stage = f["stage"]
+            if not _missing(f.get("in_library")):
+                library = bool(f["in_library"])
             fty = _dec(f.get("funds_this_year"))
             if str(f["period"])[:7] == period and fty is not None:
                 funds_now = fty
@@ -94,7 +100,13 @@ def _state(core, period: str, rules):
         if _missing(below):
             below = inv is not None and inv < threshold
         signed = p.get("signed_month")
+        if "source_class" not in p:  # a core from before revision 2
+            source = "domestic_outside"
+        else:
+            source = "unknown" if _missing(p["source_class"]) else p["source_class"]
         projects[pid] = {
+            "source": source,
+            "library": library,
             "inv": inv,
             "industry": p.get("industry"),
             "industrial": _flag(p.get("is_industrial")),
@@ -109,22 +121,63 @@ def _state(core, period: str, rules):
     return projects, credited
 
 
-def _actuals(ids, projects, period, rules):
+def _source_counts(p, rules) -> bool:
+    if p["source"] == "inside_region":
+        return False
+    if p["source"] == "unknown":
+        return rules.indicators.unknown_source == "include"
+    return True
+
+
+def _bars(core, unit, rules):
+    """The first qualifying_projects entry selecting `unit`, as (industrial bar, other bar)."""
+    info = {u["unit_name"]: (u["unit_type"], u["parent_name"]) for u in _records(core.units)}
+    if unit not in info:
+        return None
+    utype, parent = info[unit]
+    parent = None if _missing(parent) else parent
+    ptype = info.get(parent, (None, None))[0] if parent else None
+    for e in rules.indicators.qualifying_projects:
+        if e.units is not None and unit not in e.units:
+            continue
+        if e.unit_type is not None and e.unit_type != utype:
+            continue
+        if e.parent is not None and e.parent != parent:
+            continue
+        if e.parent_type is not None and e.parent_type != ptype:
+            continue
+        return (Decimal(str(e.industrial_min_investment)), Decimal(str(e.other_min_investment)))
+    return None
+
+
+def _actuals(ids, projects, period, rules, bars=None):
     ind = rules.indicators
     year_start = period[:4] + "-01"
     out = {
-        "funds_in_place": Decimal(0), "new_projects": 0, "new_industrial_projects": 0,
-        "new_100m_industrial_projects": 0, "major_projects": 0,
+        "funds_in_place": Decimal(0), "foreign_funds_in_place": Decimal(0), "new_projects": 0,
+        "new_industrial_projects": 0, "new_100m_industrial_projects": 0, "major_projects": 0,
+        "started_projects": 0,
     }
     emerging = 0
     for pid in ids:
         p = projects.get(pid)
         if p is None or p["inv"] is None or p["below"] or p["stage"] == "退库":
             continue
-        out["funds_in_place"] += p["funds_now"]
+        if not _source_counts(p, rules):
+            continue
+        if p["source"] == "foreign":
+            out["foreign_funds_in_place"] += p["funds_now"]
+        else:
+            out["funds_in_place"] += p["funds_now"]
         if p["signed"] is None or not (year_start <= p["signed"] <= period):
             continue
+        if STAGES.get(p["stage"], -1) < STAGES["签约"] and not p["library"]:
+            continue  # still 在谈 and not 入库: not new yet
+        if bars is not None and p["inv"] < (bars[0] if p["industrial"] else bars[1]):
+            continue
         out["new_projects"] += 1
+        if STAGES.get(p["stage"], -1) >= STAGES["开工"]:
+            out["started_projects"] += 1
         if p["emerging"]:
             emerging += 1
         if p["industrial"]:
@@ -143,21 +196,34 @@ def ref_actuals(core, period: str, rules) -> dict:
     projects, credited = _state(core, period, rules)
     result = {}
     for unit, ids in credited.items():
-        for k, v in _actuals(ids, projects, period, rules).items():
+        for k, v in _actuals(ids, projects, period, rules, _bars(core, unit, rules)).items():
             result[(unit, k)] = v
     for k, v in _actuals(projects.keys(), projects, period, rules).items():
         result[(_city(core), k)] = v
     return result
 
 
-def _rates(ids, projects, period):
+def _cohort_list(core, year):
+    """Matched ids of the year's cohort list, or None when the year has no list rows."""
+    rows = [c for c in _records(core.cohort) if int(c["year"]) == year]
+    if not rows:
+        return None
+    return {c["project_id"] for c in rows if not _missing(c["project_id"])}
+
+
+def _rates(ids, projects, period, rules, listed):
     n = perf = started = done = 0
     inv = funds = Decimal(0)
     for pid in ids:
         p = projects.get(pid)
-        if p is None or not p["sanqi"] or p["inv"] is None or p["below"]:
+        if p is None:
             continue
-        if p["signed"] is None or p["signed"] > period:
+        if listed is not None:
+            if pid not in listed:
+                continue
+        elif not p["sanqi"] or p["inv"] is None or p["below"] or not _source_counts(p, rules):
+            continue
+        elif p["signed"] is None or p["signed"] > period:
             continue
         n += 1
         rank = STAGES.get(p["stage"], -1)
@@ -167,7 +233,7 @@ def _rates(ids, projects, period):
             started += 1
         if rank >= 5:
             done += 1
-        inv += p["inv"]
+        inv += p["inv"] or Decimal(0)
         funds += p["funds_cum"]
     row = {
         "signed_projects": n, "performing_projects": perf, "started_projects": started,
@@ -180,9 +246,16 @@ def _rates(ids, projects, period):
     return row
 
 
+RATE_NAMES = ("performance_rate", "funds_rate", "start_rate", "completion_rate")
+
+
 def ref_four_rates(core, period: str, rules) -> dict:
+    """unit -> the mart row's figures, rates, increments and baseline_source."""
     year = int(period[:4])
     december = f"{year - 1}-12"
+    december_loaded = any(str(f["period"])[:7] == december for f in _records(core.facts))
+    from_file = {b["unit_name"]: b for b in _records(core.four_rates_baseline)
+                 if int(b["year"]) == year}
     now_projects, now_credit = _state(core, period, rules)
     dec_projects, dec_credit = _state(core, december, rules)
     city = _city(core)
@@ -191,12 +264,38 @@ def ref_four_rates(core, period: str, rules) -> dict:
     for name, unit in units:
         now_ids = now_projects.keys() if unit is None else now_credit[unit]
         dec_ids = dec_projects.keys() if unit is None else dec_credit.get(unit, set())
-        row = _rates(now_ids, now_projects, period)
+        row = _rates(now_ids, now_projects, period, rules, _cohort_list(core, year))
         if unit is not None and row["signed_projects"] == 0:
             continue
-        before = _rates(dec_ids, dec_projects, december)
-        for r in ("performance_rate", "funds_rate", "start_rate", "completion_rate"):
-            base = before[r] if before["signed_projects"] and before[r] is not None else 0.0
-            row[r + "_increment"] = None if row[r] is None else row[r] - base
+        before = _rates(dec_ids, dec_projects, december, rules, _cohort_list(core, year - 1))
+        if name in from_file:
+            source, base = "file", {r: float(from_file[name][r]) for r in RATE_NAMES}
+        elif december_loaded and before["signed_projects"]:
+            source, base = "december", {r: before[r] for r in RATE_NAMES}
+        else:
+            source, base = "none", {r: None for r in RATE_NAMES}
+        for r in RATE_NAMES:
+            ok = row[r] is not None and base[r] is not None
+            row[r + "_increment"] = row[r] - base[r] if ok else None
+        row["baseline_source"] = source
         out[name] = row
+    return out
+
+
+def ref_city_summary(core, period: str, rules) -> dict:
+    """indicator -> (actual, actual_last_year, yoy_change): the city figures at P and at the same
+    month a year earlier when that month is loaded (warehouse.md revision 2)."""
+    city = _city(core)
+    now = {k: v for (u, k), v in ref_actuals(core, period, rules).items() if u == city}
+    last_period = f"{int(period[:4]) - 1}-{period[5:7]}"
+    loaded = any(str(f["period"])[:7] == last_period for f in _records(core.facts))
+    last = ({k: v for (u, k), v in ref_actuals(core, last_period, rules).items() if u == city}
+            if loaded else {})
+    out = {}
+    for k, v in now.items():
+        before = last.get(k)
+        yoy = None
+        if v is not None and before is not None and before != 0:
+            yoy = float(Decimal(str(v)) / Decimal(str(before))) - 1
+        out[k] = (v, before, yoy)
     return out

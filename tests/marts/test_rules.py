@@ -108,3 +108,45 @@ def test_changed_weight_changes_the_score(tmp_path, rules):
     assert s_before == pytest.approx(round(100 * (40 * 0.6 + 30 * 1 + 0) / 85, 2))
     assert s_after == pytest.approx(round(100 * (40 * 0.6 + 30 * 1) / 70, 2))
     assert s_before != s_after
+
+
+# --- revision 2: indicators.unknown_source and indicators.qualifying_projects --------------------
+def test_revision2_indicator_defaults(rules):
+    ind = rules.indicators
+    assert ind.unknown_source == "exclude"
+    zb, sci = ind.qualifying_projects
+    assert (zb.unit_type, zb.parent_type, zb.units) == ("task_group", "department", None)
+    assert sci.units == ("市科技局",) and sci.unit_type is None
+    for e in (zb, sci):
+        assert (e.industrial_min_investment, e.other_min_investment) == (1, 0.5)
+
+
+def test_unknown_source_must_be_exclude_or_include(tmp_path):
+    p = _write(tmp_path, lambda d: d["indicators"].__setitem__("unknown_source", "count"))
+    with pytest.raises(RulesError) as exc:
+        load_rules(p)
+    assert str(exc.value) == (
+        "rules.yaml: indicators.unknown_source 只能是 exclude 或 include，实际为 'count'")
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"unit_type": "task_group", "industrial_min_investment": 1},
+     r"缺少键 indicators\.qualifying_projects\[0\]\.other_min_investment"),
+    ({"industrial_min_investment": 1, "other_min_investment": 0.5},
+     r"indicators\.qualifying_projects\[0\] 至少要有 unit_type"),
+    ({"unit_typ": "task_group", "industrial_min_investment": 1, "other_min_investment": 0.5},
+     r"未知的键 indicators\.qualifying_projects\[0\]\.unit_typ"),
+    ({"units": "市科技局", "industrial_min_investment": 1, "other_min_investment": 0.5},
+     r"indicators\.qualifying_projects\[0\]\.units 必须是文字列表"),
+    ({"parent": "市科技局", "industrial_min_investment": -1, "other_min_investment": 0.5},
+     r"indicators\.qualifying_projects\[0\]\.industrial_min_investment 不能为负数"),
+])
+def test_qualifying_entries_are_validated(tmp_path, entry, message):
+    p = _write(tmp_path, lambda d: d["indicators"].__setitem__("qualifying_projects", [entry]))
+    with pytest.raises(RulesError, match=message):
+        load_rules(p)
+
+
+def test_qualifying_list_may_be_empty(tmp_path):
+    p = _write(tmp_path, lambda d: d["indicators"].__setitem__("qualifying_projects", []))
+    assert load_rules(p).indicators.qualifying_projects == ()
