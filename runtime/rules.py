@@ -28,6 +28,7 @@ class RulesError(ValueError):
 # --- schema ------------------------------------------------------------------------------------
 # Leaf specs: "num" (int/float, >= 0), "int" (int >= 0), "str", "strlist", "cadence", "tiers".
 NUM, INT, STR, STRLIST, CADENCE, TIERS = "num", "int", "str", "strlist", "cadence", "tiers"
+QUALIFYING = "qualifying"  # list of {unit selector, industrial_min, other_min} (revision 2)
 
 SCHEMA: dict[str, Any] = {
     "indicators": {
@@ -36,6 +37,7 @@ SCHEMA: dict[str, Any] = {
         "emerging_share_threshold": NUM,
         "major_project_min_investment": NUM,
         "major_project_excluded_industries": STRLIST,
+        "qualifying_projects": QUALIFYING,
     },
     "four_rates": {
         "increment_targets": {
@@ -60,7 +62,7 @@ SCHEMA: dict[str, Any] = {
     "assessment": {
         "department": {
             "packaged_projects": {"max": NUM, "required": INT},
-            "activities": {"max": NUM, "points_each": NUM},
+            "activities": {"max": NUM, "points_each": NUM, "classes": STRLIST},
             "new_projects": {"max": NUM},
         },
         "district": {
@@ -71,9 +73,18 @@ SCHEMA: dict[str, Any] = {
                 "new_100m_industrial_projects": NUM,
             },
             "emerging_share_deduction": NUM,
+            "emerging_share_unit_types": STRLIST,
             "big_project_bonus": {"cap": NUM, "tiers": TIERS},
             "red_black_adjustment": {"red": NUM, "black": NUM, "cap": NUM},
         },
+        "task_force": {
+            "qualifying_projects": {"max": NUM, "duty": NUM},
+            "activities": {"max": NUM, "duty": NUM, "classes": STRLIST},
+            "reserve_projects": {"max": NUM, "duty": NUM},
+            "enterprises_docked": {"max": NUM, "duty": NUM},
+            "joint_meetings": {"max": NUM, "duty": NUM, "classes": STRLIST},
+        },
+        "grade": {"excellent": NUM, "good": NUM, "pass": NUM},
     },
     "schedule": {"schedule_cron": STR},
 }
@@ -125,7 +136,38 @@ def _check_leaf(spec: str, value: Any, key: str, source: str) -> Any:
         if mins != sorted(mins) or len(set(mins)) != len(mins):
             raise _err(source, f"{key} 的 min_investment 必须从小到大且不重复")
         return tuple(tiers)
+    if spec == QUALIFYING:
+        return _check_qualifying(value, key, source)
     raise AssertionError(spec)  # pragma: no cover
+
+
+_QUALIFYING_KEYS = {"unit_type": STR, "parent_type": STR, "units": STRLIST,
+                    "industrial_min": NUM, "other_min": NUM}
+
+
+def _check_qualifying(value: Any, key: str, source: str) -> tuple:
+    """Entries {unit_type/parent_type and/or units, industrial_min, other_min}."""
+    if not isinstance(value, list):
+        raise _err(source, f"{key} 必须是列表，实际为 {value!r}")
+    out = []
+    for i, item in enumerate(value):
+        sub = f"{key}[{i}]"
+        if not isinstance(item, dict):
+            raise _err(source, f"{sub} 必须形如 {{unit_type: task_group, parent_type: department, "
+                       "industrial_min: 1, other_min: 0.5}")
+        for k in item:
+            if k not in _QUALIFYING_KEYS:
+                raise _err(source, f"未知的键 {sub}.{k}（请检查拼写）")
+        for k in ("industrial_min", "other_min"):
+            if k not in item:
+                raise _err(source, f"缺少键 {sub}.{k}")
+        if not any(k in item for k in ("unit_type", "parent_type", "units")):
+            raise _err(source, f"{sub} 至少要写 unit_type、parent_type 或 units 之一")
+        c = {k: _check_leaf(spec, item[k], f"{sub}.{k}", source)
+             for k, spec in _QUALIFYING_KEYS.items() if k in item}
+        out.append(QualifyingRule(c.get("unit_type"), c.get("parent_type"), c.get("units", ()),
+                                  c["industrial_min"], c["other_min"]))
+    return tuple(out)
 
 
 def _check_mapping(schema: dict[str, Any], data: Any, prefix: str, source: str) -> dict:
@@ -156,12 +198,32 @@ class BonusTier:
 
 
 @dataclass(frozen=True)
+class QualifyingRule:
+    """Units selected by type/parent type (both given: both must match) or by name count only
+    industrial projects >= industrial_min and other projects >= other_min (亿元)."""
+
+    unit_type: str | None
+    parent_type: str | None
+    units: tuple[str, ...]
+    industrial_min: float
+    other_min: float
+
+    def selects(self, name: str, unit_type: str | None, parent_type: str | None) -> bool:
+        if name in self.units:
+            return True
+        if self.unit_type is None and self.parent_type is None:
+            return False
+        return (self.unit_type in (None, unit_type)) and (self.parent_type in (None, parent_type))
+
+
+@dataclass(frozen=True)
 class IndicatorRules:
     below_threshold_amount: float
     industrial_100m_min_investment: float
     emerging_share_threshold: float
     major_project_min_investment: float
     major_project_excluded_industries: tuple[str, ...]
+    qualifying_projects: tuple[QualifyingRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,6 +276,7 @@ class DepartmentRules:
     activities_max: float
     activity_points: float
     new_projects_max: float
+    activity_classes: tuple[str, ...] = ()  # reference/activity_types.csv classes that score
 
 
 @dataclass(frozen=True)
@@ -233,12 +296,49 @@ class DistrictRules:
     red_points: float
     black_points: float
     red_black_cap: float
+    emerging_share_unit_types: tuple[str, ...] = ("district",)
+
+
+@dataclass(frozen=True)
+class DutyItem:
+    """A 专班 duty: score = min(count ÷ (duty × time progress), 1) × max."""
+
+    max: float
+    duty: float
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskForceRules:
+    qualifying_projects: DutyItem
+    activities: DutyItem
+    reserve_projects: DutyItem
+    enterprises_docked: DutyItem
+    joint_meetings: DutyItem
+
+
+GRADES = ("优秀", "良好", "合格", "不合格")
+
+
+@dataclass(frozen=True)
+class GradeRules:
+    excellent: float
+    good: float
+    pass_: float
+
+    def grade(self, share: float) -> str:
+        for label, bar in zip(GRADES, (self.excellent, self.good, self.pass_)):
+            if share >= bar:
+                return label
+        return GRADES[-1]
 
 
 @dataclass(frozen=True)
 class AssessmentRules:
     department: DepartmentRules
     district: DistrictRules
+    task_force: TaskForceRules
+    grade: GradeRules
 
 
 @dataclass(frozen=True)
@@ -281,6 +381,7 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
                 activities_max=dep["activities"]["max"],
                 activity_points=dep["activities"]["points_each"],
                 new_projects_max=dep["new_projects"]["max"],
+                activity_classes=dep["activities"]["classes"],
             ),
             district=DistrictRules(
                 weights=DistrictWeights(**dis["weights"]),
@@ -290,11 +391,20 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
                 red_points=dis["red_black_adjustment"]["red"],
                 black_points=dis["red_black_adjustment"]["black"],
                 red_black_cap=dis["red_black_adjustment"]["cap"],
+                emerging_share_unit_types=dis["emerging_share_unit_types"],
             ),
+            task_force=TaskForceRules(**{k: DutyItem(**v) for k, v in ass["task_force"].items()}),
+            grade=_grade_rules(ass["grade"], source),
         ),
         schedule_cron=d["schedule"]["schedule_cron"],
         source=source,
     )
+
+
+def _grade_rules(g: dict, source: str) -> GradeRules:
+    if not g["excellent"] >= g["good"] >= g["pass"]:
+        raise _err(source, "assessment.grade 须满足 excellent ≥ good ≥ pass")
+    return GradeRules(g["excellent"], g["good"], g["pass"])
 
 
 def load_rules(path: str | Path | None = None) -> Rules:

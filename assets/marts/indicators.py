@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from runtime.rules import Rules
+from runtime.rules import QualifyingRule, Rules
 
-from .common import ZERO, PeriodView, ProjectState, period_str
+from .common import ZERO, CoreTables, PeriodView, ProjectState, period_str, unit_frame
 
 
 @dataclass
@@ -82,3 +82,38 @@ def unit_actuals(view: PeriodView, unit: str, rules: Rules) -> Actuals:
 
 def city_actuals(view: PeriodView, rules: Rules) -> Actuals:
     return compute_actuals(view.all_projects(), view, rules)
+
+
+# --- qualifying projects (revision 2; interface shared with the red/black and assessment marts) --
+class UnitRow(NamedTuple):
+    unit_name: str
+    unit_type: str | None
+    parent_name: str | None
+    parent_type: str | None
+
+
+def unit_rows(core: CoreTables) -> dict[str, UnitRow]:
+    units = unit_frame(core)
+    type_of = dict(zip(units["unit_name"], units["unit_type"]))
+    return {n: UnitRow(n, t, p, type_of.get(p)) for n, t, p in units.itertuples(index=False)}
+
+
+def qualifying_rule(unit_row: UnitRow, rules: Rules) -> QualifyingRule | None:
+    """The first `indicators.qualifying_projects` entry selecting the unit; None = no bar."""
+    for rule in rules.indicators.qualifying_projects:
+        if rule.selects(unit_row.unit_name, unit_row.unit_type, unit_row.parent_type):
+            return rule
+    return None
+
+
+def qualifies(unit_row: UnitRow, project_state: ProjectState, rules: Rules) -> bool:
+    """True when the project clears the unit's qualifying bar (always, for a unit without one):
+    industrial ≥ industrial_min 亿元, any other project ≥ other_min 亿元."""
+    rule = qualifying_rule(unit_row, rules)
+    if rule is None:
+        return True
+    inv = project_state.total_investment
+    if inv is None:
+        return False
+    bar = rule.industrial_min if project_state.is_industrial else rule.other_min
+    return inv >= Decimal(str(bar))
