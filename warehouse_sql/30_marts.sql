@@ -31,8 +31,11 @@ CREATE TABLE IF NOT EXISTS marts.red_black_list (
 CREATE TABLE IF NOT EXISTS marts.performance_assessment (
     period TEXT NOT NULL, year INTEGER NOT NULL, unit_name TEXT NOT NULL, unit_type TEXT,
     item TEXT NOT NULL, score DOUBLE PRECISION, max_score DOUBLE PRECISION, detail TEXT,
-    completion_rate DOUBLE PRECISION
+    completion_rate DOUBLE PRECISION, rank INTEGER, grade TEXT
 );
+-- revision 2: warehouses created before rank/grade existed get the columns
+ALTER TABLE marts.performance_assessment ADD COLUMN IF NOT EXISTS rank INTEGER;
+ALTER TABLE marts.performance_assessment ADD COLUMN IF NOT EXISTS grade TEXT;
 
 COMMENT ON TABLE marts.target_progress IS '目标任务完成进度（按期、单位、指标，年初至今）';
 COMMENT ON COLUMN marts.target_progress.period IS '统计期';
@@ -103,3 +106,5 @@ COMMENT ON COLUMN marts.performance_assessment.score IS '得分';
 COMMENT ON COLUMN marts.performance_assessment.max_score IS '满分';
 COMMENT ON COLUMN marts.performance_assessment.detail IS '计分说明';
 COMMENT ON COLUMN marts.performance_assessment.completion_rate IS '完成率（按完成比例计分的项目）';
+COMMENT ON COLUMN marts.performance_assessment.rank IS '组内排名（仅合计行，按合计得分，同分并列）';
+COMMENT ON COLUMN marts.performance_assessment.grade IS '考评等次（仅合计行：优秀/良好/合格/不合格）';

@@ -224,20 +224,23 @@ def task_force_items(core: CoreTables, urow: UnitRow, view: PeriodView, act: Act
     acts = unit_activities(core, unit, view.period, types)
     held = sorted({c for _r, c in acts if c in tf.activities.classes},
                   key=tf.activities.classes.index)
+    kinds = "、".join(CLASS_LABELS.get(c, c) for c in tf.activities.classes)
     a = _duty_item("activities", len(held), tf.activities.duty, tf.activities.max, tp,
-                   f"开展{'、'.join(CLASS_LABELS.get(c, c) for c in held) or '规定类型'}招商活动"
-                   "（每类最多计 1 场）", "场")
-    a["detail"] += _unknown_note(acts)
+                   f"{kinds}招商活动（每类最多计 1 场）", "场")
+    a["detail"] += (f"；已开展：{'、'.join(CLASS_LABELS.get(c, c) for c in held)}" if held
+                    else "") + _unknown_note(acts)
     reserve = _distinct(_rows_at(core.reserve, unit, view.period), ["project_name"])
     r = _duty_item("reserve_projects", reserve, tf.reserve_projects.duty,
                    tf.reserve_projects.max, tp, "滚动入库项目", "个")
     docked = sum(int(x) for x in (rec.get("enterprises_docked") for rec, _c in acts)
                  if not is_missing(x))
     e = _duty_item("enterprises_docked", docked, tf.enterprises_docked.duty,
-                   tf.enterprises_docked.max, tp, "精准对接目标企业（各次活动对接企业数之和）", "家")
+                   tf.enterprises_docked.max, tp, "精准对接目标企业", "家")
+    e["detail"] += "（各次活动对接企业数之和）"
     quarters = {_quarter(rec) for rec, c in acts if c in tf.joint_meetings.classes}
     j = _duty_item("joint_meetings", len(quarters), tf.joint_meetings.duty,
-                   tf.joint_meetings.max, tp, "召开招商工作联席会（每季度最多计 1 次）", "次")
+                   tf.joint_meetings.max, tp, "召开招商工作联席会", "次")
+    j["detail"] += "（同一季度多次只计 1 次）"
     return [q, a, r, e, j]
 
 
