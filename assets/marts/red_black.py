@@ -58,6 +58,7 @@ RED_BLACK_COLUMNS = [
 ]
 GROUP_TYPE_ORDER = {"district": 1, "department": 2, "task_group": 3}
 NO_PARENT = "无上级"
+TIE_NAMES_MAX = 3  # reasons name each tied unit up to this many; beyond, one summary sentence
 
 
 def list_group_name(unit_type: str | None, parent: str | None, parent_type: str | None,
@@ -299,6 +300,10 @@ def _tie_phrase(u: _Unit, ranked: list[_Unit]) -> str | None:
     tied = [m for m in ranked if m is not u and m.score == u.score]
     if not tied:
         return None
+    if len(tied) > TIE_NAMES_MAX:  # a long tie (e.g. many units at 0) is summarised
+        block = sorted([u, *tied], key=lambda m: m.rank)
+        return (f"与另外 {len(tied)} 个单位得分相同（{u.score:.2f} 分），依次按门槛指标完成率（高者在前）"
+                f"和单位名称排序，本单位排其中第 {block.index(u) + 1} 位")
     how = []
     for m in tied:
         side = "前" if m.rank > u.rank else "后"

@@ -180,3 +180,14 @@ def test_qualifying_rules_validation(tmp_path):
     row = UnitRow("城中区", "district", "柳州市", "city")
     assert qualifies(row, view.projects["Q"], r) is False
     assert qualifies(row, view.projects["Q"], load_rules()) is True
+
+
+def test_long_tie_is_summarised(rules):
+    # five districts all at funds 0 (tp 0.5): same score 0, same gate → by name
+    units = {u: {"c": 0.0} for u in ("城中区", "鱼峰区", "柳南区", "柳北区", "鹿寨县")}
+    rb = _rb(_world(units), "2023-06", rules)
+    order = sorted(units)  # code-point order of the names
+    for pos, u in enumerate(order, start=1):
+        assert rb.loc[u, "rank"] == pos
+        assert f"与另外 4 个单位得分相同（0.00 分），依次按门槛指标完成率（高者在前）和单位名称排序，" \
+            f"本单位排其中第 {pos} 位" in rb.loc[u, "reasons"]
