@@ -120,12 +120,6 @@ class _Unit:
     rank: int | None = None
     list: str | None = None
 
-    @property
-    def on_schedule(self) -> bool:
-        return self.gate_completion is not None and self.gate_completion >= self._tp
-
-    _tp: float = 0.0
-
 
 def four_rates_scored(res: FourRatesResult | None) -> bool:
     """The 四率 item applies: a non-empty cohort and at least one increment (a baseline)."""
@@ -135,9 +129,9 @@ def four_rates_scored(res: FourRatesResult | None) -> bool:
 
 # --- phase 1: each unit's figures --------------------------------------------------------------
 def _unit_figures(view: PeriodView, urow: UnitRow, group: str, targets: dict, rates: dict,
-                  tp: float, rules: Rules) -> _Unit:
+                  rules: Rules) -> _Unit:
     name = urow.unit_name
-    u = _Unit(name, urow.unit_type, group, _tp=tp)
+    u = _Unit(name, urow.unit_type, group)
     act = unit_actuals(view, name, rules)
     u.has_bar = qualifying_rule(urow, rules) is not None
     qualifying = sum(qualifies(urow, view.projects[pid], rules) for pid in act.new_project_ids)
@@ -206,7 +200,7 @@ def build_red_black(
         if urow.unit_type == CITY_TYPE:
             continue
         group = list_group_name(urow.unit_type, urow.parent_name, urow.parent_type, rules)
-        u = _unit_figures(view, urow, group, targets, rates, tp, rules)
+        u = _unit_figures(view, urow, group, targets, rates, rules)
         groups.setdefault(group, []).append(u)
     ranked_of: dict[str, list[_Unit]] = {}
     for group, members in groups.items():
@@ -317,10 +311,11 @@ def _tie_phrase(u: _Unit, ranked: list[_Unit]) -> str | None:
     return f"与{names}得分相同（{u.score:.2f} 分），" + "；".join(how)
 
 
-def _why_not_listed(u: _Unit, ranked: list[_Unit], rules: Rules) -> str | None:
+def _why_not_listed(u: _Unit, ranked: list[_Unit], tp: float, rules: Rules) -> str | None:
     """Why a unit ranked above a 红榜 unit is not red, or below a 黑榜 unit is not black."""
     rb = rules.red_black
-    if u.list is None and not u.on_schedule:
+    on_schedule = u.gate_completion >= tp
+    if u.list is None and not on_schedule:
         below_red = [m.name for m in ranked if m.list == "red" and m.rank > u.rank]
         if below_red or u.rank <= rb.top_n:
             who = f"排在红榜单位{'、'.join(below_red)}之前" if below_red \
@@ -329,7 +324,7 @@ def _why_not_listed(u: _Unit, ranked: list[_Unit], rules: Rules) -> str | None:
                 f"低于序时进度的单位中不属最后 {rb.bottom_n} 名，未列入黑榜"
         return f"门槛指标完成率低于序时进度，但在低于序时进度的单位中不属最后 {rb.bottom_n} 名，" \
             "未列入黑榜"
-    if u.list is None and u.on_schedule:
+    if u.list is None and on_schedule:
         above_black = [m.name for m in ranked if m.list == "black" and m.rank < u.rank]
         base = f"达到序时进度，但在达到序时进度的单位中未进入前 {rb.top_n} 名，未列入红榜"
         if above_black or u.rank > len(ranked) - rb.bottom_n:
@@ -359,7 +354,7 @@ def _reasons(u: _Unit, tp: float, listing: bool, ranked: list[_Unit], rules: Rul
     if tie:
         parts.append(tie)
     if listing:
-        why = _why_not_listed(u, ranked, rules)
+        why = _why_not_listed(u, ranked, tp, rules)
         if why:
             parts.append(why)
     return "；".join(parts)
