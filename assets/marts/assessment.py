@@ -11,7 +11,8 @@ points_each, max), count = the distinct (date, name) of the unit's activity rows
 专班 (task groups whose parent is a department; seed 004, revision 2): each item min(count ÷
 (duty × time progress), 1) × max — qualifying_projects (duty: the unit's new_projects target when
 it has one, else the rule), activities (each class of `task_force.activities.classes` counts once
-at most), reserve_projects (distinct names of the unit's reserve list of P), enterprises_docked
+at most), reserve_projects (distinct names of the unit's reserve list of P entered in the year up to P;
+undated entries count), enterprises_docked
 (Σ 对接企业数 over the unit's distinct activities, whatever their type), joint_meetings (the
 quarters of the year with at least one activity of a joint-meeting class).
 
@@ -59,6 +60,7 @@ from .common import (
     build_view,
     finalize,
     is_missing,
+    month_of,
     num,
     pct,
     ratio,
@@ -204,6 +206,13 @@ def _duty_item(item: str, count: float, duty: float, max_score: float, tp: float
     )
 
 
+def _entered_this_year(entered_on: Any, view: PeriodView) -> bool:
+    """滚动入库 counts projects entered in the year up to P; an unknown date is given the benefit
+    (the list is the year's list)."""
+    month = month_of(entered_on)
+    return month is None or f"{view.year:04d}-01" <= month <= view.period
+
+
 def _quarter(rec: dict) -> Any:
     text = "" if is_missing(rec.get("activity_date")) else str(rec.get("activity_date"))
     if len(text) >= 7 and text[4] == "-" and text[5:7].isdigit() and 1 <= int(text[5:7]) <= 12:
@@ -229,7 +238,10 @@ def task_force_items(core: CoreTables, urow: UnitRow, view: PeriodView, act: Act
                    f"{kinds}招商活动（每类最多计 1 场）", "场")
     a["detail"] += (f"；已开展：{'、'.join(CLASS_LABELS.get(c, c) for c in held)}" if held
                     else "") + _unknown_note(acts)
-    reserve = _distinct(_rows_at(core.reserve, unit, view.period), ["project_name"])
+    rows = _rows_at(core.reserve, unit, view.period)
+    if "entered_on" in rows.columns:
+        rows = rows.loc[rows["entered_on"].map(lambda x: _entered_this_year(x, view)).astype(bool)]
+    reserve = _distinct(rows, ["project_name"])
     r = _duty_item("reserve_projects", reserve, tf.reserve_projects.duty,
                    tf.reserve_projects.max, tp, "滚动入库项目", "个")
     docked = sum(int(x) for x in (rec.get("enterprises_docked") for rec, _c in acts)

@@ -304,3 +304,16 @@ def test_decimal_boundary_of_qualifying_bar_uses_exact_amounts(rules):
     tf = _tf("2023-06", projects=[project("X", Decimal("0.50"), industrial=False,
                                           industry="商贸物流", signed="2023-02")])
     assert tf.loc["qualifying_projects", "score"] == 40.0
+
+
+def test_task_force_reserve_counts_projects_entered_this_year_up_to_p():
+    # 2023-06, due 2.5: entered 2022-11 (last year) and 2023-07 (after P) do not count;
+    # 2023-01, 2023-06 and an undated one do: 3 ÷ 2.5 → capped 15; two only → 12
+    core = task_force_world([], "2023-06")
+    core.reserve = pd.DataFrame(
+        [("2023-06", TASK_FORCE, n, e) for n, e in [("甲", "2022-11"), ("乙", "2023-07"),
+                                                     ("丙", "2023-01"), ("丁", "2023-06")]],
+        columns=["period", "unit_name", "project_name", "entered_on"])
+    assert _pa(core, "2023-06", _tf.rules).loc[(TASK_FORCE, "reserve_projects"), "score"] == 12.0
+    core.reserve.loc[len(core.reserve)] = ("2023-06", TASK_FORCE, "戊", None)
+    assert _pa(core, "2023-06", _tf.rules).loc[(TASK_FORCE, "reserve_projects"), "score"] == 15.0
