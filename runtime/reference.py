@@ -181,7 +181,10 @@ def load_activity_types(directory: Path | None = None) -> ActivityTypes:
 def _load_activity_types(directory: Path) -> ActivityTypes:
     exact: dict[str, str] = {}
     contains: list[tuple[str, str]] = []
-    with open(directory / "activity_types.csv", encoding="utf-8") as fh:
+    path = directory / "activity_types.csv"
+    if not path.exists():  # an older copy of reference/ (e.g. a benchmark's): the repo's table
+        path = REFERENCE_DIR / "activity_types.csv"
+    with open(path, encoding="utf-8") as fh:
         for i, r in enumerate(csv.DictReader(fh), start=2):
             text, cls, how = normalize_text(r["text"] or ""), (r["class"] or "").strip(), r["match"]
             if not text or not cls or how not in ("exact", "contains"):

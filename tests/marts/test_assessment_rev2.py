@@ -317,3 +317,16 @@ def test_task_force_reserve_counts_projects_entered_this_year_up_to_p():
     assert _pa(core, "2023-06", _tf.rules).loc[(TASK_FORCE, "reserve_projects"), "score"] == 12.0
     core.reserve.loc[len(core.reserve)] = ("2023-06", TASK_FORCE, "戊", None)
     assert _pa(core, "2023-06", _tf.rules).loc[(TASK_FORCE, "reserve_projects"), "score"] == 15.0
+
+
+def test_reference_dir_without_activity_table_falls_back_to_the_repo_table(tmp_path):
+    (tmp_path / "units.yaml").write_text("units: []\n", encoding="utf-8")
+    assert load_activity_types(tmp_path).classify("走出去") == "going_out"
+
+
+def test_malformed_activity_table_line_is_named(tmp_path):
+    (tmp_path / "activity_types.csv").write_text(
+        "match,text,class,note\nexact,走出去,going_out,\nsometimes,请进来,inviting_in,\n",
+        encoding="utf-8")
+    with pytest.raises(ValueError, match="activity_types.csv 第 3 行"):
+        load_activity_types(tmp_path)
