@@ -290,7 +290,8 @@ def _emerging(unit_type: str | None, act: Actuals, np_target: Any, rules: Rules)
     threshold = rules.indicators.emerging_share_threshold
     share = act.emerging_share
     if unit_type not in dr.emerging_share_unit_types:
-        return dict(score=None, detail="新兴产业占比：30% 的要求针对县区整体，产业招商组不单独考核")
+        return dict(score=None, detail=f"新兴产业占比：{pct(threshold)} 的要求针对县区整体，"
+                    "产业招商组不单独考核")
     if np_target is None or np_target == 0:
         return dict(score=None, detail="新兴产业占比：无新引进项目目标任务，不考核")
     if share is None:
