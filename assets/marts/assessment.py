@@ -220,11 +220,28 @@ def _quarter(rec: dict) -> Any:
     return ("?", rec.get("activity_name"))  # no usable date: counts on its own
 
 
+TASK_FORCE_ITEMS = ("qualifying_projects", "activities", "reserve_projects", "enterprises_docked",
+                    "joint_meetings")
+
+
+def _task_force_active(core: CoreTables, unit: str, view: PeriodView, targets: dict) -> bool:
+    """A 专班 is assessed in a year once it has a target that year, a project credited to it by P,
+    or a list of activities / reserve projects that year (one set up mid-plan is not failed for the years
+    before it existed)."""
+    return (any(u == unit for u, _i in targets) or bool(view.credit.get(unit))
+            or len(_rows_at(core.activities, unit, view.period)) > 0
+            or len(_rows_at(core.reserve, unit, view.period)) > 0)
+
+
 def task_force_items(core: CoreTables, urow: UnitRow, view: PeriodView, act: Actuals,
                      targets: dict, rules: Rules, types: ActivityTypes) -> list[dict]:
     """专班 duties of seed 004 (rules.md "专班"), pro rata by time progress."""
     tf = rules.assessment.task_force
     unit, tp = urow.unit_name, time_progress(view.period)
+    if not _task_force_active(core, unit, view, targets):
+        return [dict(item=k, score=None, max_score=getattr(tf, k).max, completion_rate=None,
+                     detail=f"{ITEM_LABELS[k]}：本年无目标任务、无报送，专班尚未开展工作，不考核")
+                for k in TASK_FORCE_ITEMS]
     target = targets.get((unit, "new_projects"))
     duty = float(target) if target else tf.qualifying_projects.duty
     q = _duty_item("qualifying_projects", new_projects_count(view, urow, act, rules), duty,

@@ -330,3 +330,20 @@ def test_malformed_activity_table_line_is_named(tmp_path):
         encoding="utf-8")
     with pytest.raises(ValueError, match="activity_types.csv 第 3 行"):
         load_activity_types(tmp_path)
+
+
+def test_task_force_without_target_or_submission_is_not_assessed(rules):
+    # a 专班 set up in 2024 has nothing in 2023: every item NULL, no grade, no rank
+    pa = _pa(task_force_world([], "2023-06"), "2023-06", rules)
+    tf = pa.loc[TASK_FORCE]
+    assert list(tf.index) == TASK_FORCE_ITEMS
+    assert tf.drop("total")["score"].isna().all()
+    assert "尚未开展工作，不考核" in tf.loc["joint_meetings", "detail"]
+    assert tf.loc["total", "score"] == 0 and tf.loc["total", "max_score"] == 0
+    assert pd.isna(tf.loc["total", "rank"]) and tf.loc["total", "grade"] is None
+    # one activity list of the year is enough to be assessed
+    core = with_activities(task_force_world([], "2023-06"),
+                           [activity("2023-06", TASK_FORCE, "2023-05-01", "走出去", "走出去", 0)])
+    tf = _pa(core, "2023-06", rules).loc[TASK_FORCE]
+    assert tf.loc["activities", "score"] == round(20 / 1.5, 2)
+    assert tf.loc["total", "grade"] == "不合格" and tf.loc["total", "rank"] == 1
