@@ -145,3 +145,56 @@ def parse_flag(raw: object) -> bool | None:
     if text in _NO:
         return False
     return None
+
+
+# --- activity types (revision 2) ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ActivityTypes:
+    """reference/activity_types.csv: an activity ledger's 活动类型 → class (key_event,
+    industry_special, going_out, inviting_in, online, joint_meeting, other …).
+
+    An exact match (after normalize_text) wins; else the longest `contains` keyword found in the
+    value (ties: the earlier line of the file).  A value neither matches is unknown (None)."""
+
+    exact: dict[str, str]
+    contains: tuple[tuple[str, str], ...]  # (keyword, class), longest first
+
+    def classify(self, raw: object) -> str | None:
+        if raw is None:
+            return None
+        text = normalize_text(str(raw))
+        if not text or text.lower() == "nan":
+            return None
+        if text in self.exact:
+            return self.exact[text]
+        for keyword, cls in self.contains:
+            if keyword in text:
+                return cls
+        return None
+
+
+def load_activity_types(directory: Path | None = None) -> ActivityTypes:
+    """The activity-type table of `directory` (default: $REFERENCE_DIR or reference/), cached."""
+    return _load_activity_types(Path(directory) if directory is not None
+                                else default_reference_dir())
+
+
+@cache
+def _load_activity_types(directory: Path) -> ActivityTypes:
+    exact: dict[str, str] = {}
+    contains: list[tuple[str, str]] = []
+    path = directory / "activity_types.csv"
+    if not path.exists():  # an older copy of reference/ (e.g. a benchmark's): the repo's table
+        path = REFERENCE_DIR / "activity_types.csv"
+    with open(path, encoding="utf-8") as fh:
+        for i, r in enumerate(csv.DictReader(fh), start=2):
+            text, cls, how = normalize_text(r["text"] or ""), (r["class"] or "").strip(), r["match"]
+            if not text or not cls or how not in ("exact", "contains"):
+                raise ValueError(f"activity_types.csv 第 {i} 行：match 须为 exact 或 contains，"
+                                 f"text 与 class 不能为空")
+            if how == "exact":
+                exact.setdefault(text, cls)
+            else:
+                contains.append((text, cls))
+    contains.sort(key=lambda kc: -len(kc[0]))  # stable: file order among equal lengths
+    return ActivityTypes(exact, tuple(contains))

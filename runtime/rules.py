@@ -70,7 +70,7 @@ SCHEMA: dict[str, Any] = {
     "assessment": {
         "department": {
             "packaged_projects": {"max": NUM, "required": INT},
-            "activities": {"max": NUM, "points_each": NUM},
+            "activities": {"max": NUM, "points_each": NUM, "classes": STRLIST},
             "new_projects": {"max": NUM},
         },
         "district": {
@@ -81,9 +81,18 @@ SCHEMA: dict[str, Any] = {
                 "new_100m_industrial_projects": NUM,
             },
             "emerging_share_deduction": NUM,
+            "emerging_share_unit_types": STRLIST,
             "big_project_bonus": {"cap": NUM, "tiers": TIERS},
             "red_black_adjustment": {"red": NUM, "black": NUM, "cap": NUM},
         },
+        "task_force": {
+            "qualifying_projects": {"max": NUM, "duty": NUM},
+            "activities": {"max": NUM, "duty": NUM, "classes": STRLIST},
+            "reserve_projects": {"max": NUM, "duty": NUM},
+            "enterprises_docked": {"max": NUM, "duty": NUM},
+            "joint_meetings": {"max": NUM, "duty": NUM, "classes": STRLIST},
+        },
+        "grade": {"excellent": NUM, "good": NUM, "pass": NUM},
     },
     "schedule": {"schedule_cron": STR},
 }
@@ -141,6 +150,8 @@ def _check_leaf(spec: str, value: Any, key: str, source: str) -> Any:
         if mins != sorted(mins) or len(set(mins)) != len(mins):
             raise _err(source, f"{key} 的 min_investment 必须从小到大且不重复")
         return tuple(tiers)
+    if spec == QUALIFYING:
+        return _check_qualifying(value, key, source)
     raise AssertionError(spec)  # pragma: no cover
 
 
@@ -283,6 +294,7 @@ class DepartmentRules:
     activities_max: float
     activity_points: float
     new_projects_max: float
+    activity_classes: tuple[str, ...] = ()  # reference/activity_types.csv classes that score
 
 
 @dataclass(frozen=True)
@@ -302,12 +314,49 @@ class DistrictRules:
     red_points: float
     black_points: float
     red_black_cap: float
+    emerging_share_unit_types: tuple[str, ...] = ("district",)
+
+
+@dataclass(frozen=True)
+class DutyItem:
+    """A 专班 duty: score = min(count ÷ (duty × time progress), 1) × max."""
+
+    max: float
+    duty: float
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskForceRules:
+    qualifying_projects: DutyItem
+    activities: DutyItem
+    reserve_projects: DutyItem
+    enterprises_docked: DutyItem
+    joint_meetings: DutyItem
+
+
+GRADES = ("优秀", "良好", "合格", "不合格")
+
+
+@dataclass(frozen=True)
+class GradeRules:
+    excellent: float
+    good: float
+    pass_: float
+
+    def grade(self, share: float) -> str:
+        for label, bar in zip(GRADES, (self.excellent, self.good, self.pass_)):
+            if share >= bar:
+                return label
+        return GRADES[-1]
 
 
 @dataclass(frozen=True)
 class AssessmentRules:
     department: DepartmentRules
     district: DistrictRules
+    task_force: TaskForceRules
+    grade: GradeRules
 
 
 @dataclass(frozen=True)
@@ -350,6 +399,7 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
                 activities_max=dep["activities"]["max"],
                 activity_points=dep["activities"]["points_each"],
                 new_projects_max=dep["new_projects"]["max"],
+                activity_classes=dep["activities"]["classes"],
             ),
             district=DistrictRules(
                 weights=DistrictWeights(**dis["weights"]),
@@ -359,11 +409,20 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
                 red_points=dis["red_black_adjustment"]["red"],
                 black_points=dis["red_black_adjustment"]["black"],
                 red_black_cap=dis["red_black_adjustment"]["cap"],
+                emerging_share_unit_types=dis["emerging_share_unit_types"],
             ),
+            task_force=TaskForceRules(**{k: DutyItem(**v) for k, v in ass["task_force"].items()}),
+            grade=_grade_rules(ass["grade"], source),
         ),
         schedule_cron=d["schedule"]["schedule_cron"],
         source=source,
     )
+
+
+def _grade_rules(g: dict, source: str) -> GradeRules:
+    if not g["excellent"] >= g["good"] >= g["pass"]:
+        raise _err(source, "assessment.grade 须满足 excellent ≥ good ≥ pass")
+    return GradeRules(g["excellent"], g["good"], g["pass"])
 
 
 def load_rules(path: str | Path | None = None) -> Rules:

@@ -31,8 +31,11 @@ CREATE TABLE IF NOT EXISTS marts.red_black_list (
 CREATE TABLE IF NOT EXISTS marts.performance_assessment (
     period TEXT NOT NULL, year INTEGER NOT NULL, unit_name TEXT NOT NULL, unit_type TEXT,
     item TEXT NOT NULL, score DOUBLE PRECISION, max_score DOUBLE PRECISION, detail TEXT,
-    completion_rate DOUBLE PRECISION
+    completion_rate DOUBLE PRECISION, rank INTEGER, grade TEXT
 );
+-- revision 2: warehouses created before rank/grade existed get the columns
+ALTER TABLE marts.performance_assessment ADD COLUMN IF NOT EXISTS rank INTEGER;
+ALTER TABLE marts.performance_assessment ADD COLUMN IF NOT EXISTS grade TEXT;
 
 COMMENT ON TABLE marts.target_progress IS '目标任务完成进度（按期、单位、指标，年初至今）';
 COMMENT ON COLUMN marts.target_progress.period IS '统计期';
@@ -113,3 +116,5 @@ COMMENT ON COLUMN marts.city_summary.actual_last_year IS '上年同期完成值�
 COMMENT ON COLUMN marts.city_summary.yoy_change IS '同比增长率（较上年同期；上年同期为空或为0时为空）';
 COMMENT ON COLUMN marts.four_rates.baseline_source IS '四率基数来源（file 基数文件 / december 上年12月数据 / none 无基数）';
 COMMENT ON COLUMN marts.four_rates.detail IS '计算说明（基数来源及基数值）';
+COMMENT ON COLUMN marts.performance_assessment.rank IS '组内排名（仅合计行，按合计得分，同分并列）';
+COMMENT ON COLUMN marts.performance_assessment.grade IS '考评等次（仅合计行：优秀/良好/合格/不合格）';

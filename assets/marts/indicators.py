@@ -56,6 +56,7 @@ class Actuals:
     started_projects: int = 0
     emerging_new_projects: int = 0
     major_projects: int = 0
+    non_qualifying: int = 0  # new projects below the unit's qualifying bars (not counted)
     new_project_ids: list[Any] = field(default_factory=list)
     new_investments: list[Decimal] = field(default_factory=list)  # of the new projects
     qualifying: QualifyingEntry | None = None  # the unit's bars: qualifying new projects only
@@ -136,7 +137,10 @@ def compute_actuals(projects: list[ProjectState], view: PeriodView, rules: Rules
             a.foreign_funds_in_place += p.funds_this_year
         else:
             a.funds_in_place += p.funds_this_year
-        if not is_new(p, view) or (bars is not None and not qualifies(unit, p, rules)):
+        if not is_new(p, view):
+            continue
+        if bars is not None and not qualifies(unit, p, rules):
+            a.non_qualifying += 1
             continue
         inv = p.total_investment
         a.new_projects += 1

@@ -11,6 +11,7 @@ from assets.marts.assessment import big_project_bonus
 from assets.marts.build import build_marts
 
 from .builders import fact, make_core, project, rules_variant
+from .scoring_builders import activity, with_activities
 
 CONTRACT = ["period", "year", "unit_name", "unit_type", "item", "score", "max_score", "detail"]
 
@@ -27,10 +28,11 @@ def _department_world(n_projects=30, target=40):
     targets = [(2023, "市投资促进局", "new_projects", target)] if target is not None else []
     reserve = [("2023-06", "市投资促进局", f"包装项目{i}") for i in range(3)]
     reserve += [("2023-05", "市投资促进局", f"包装项目{i}") for i in range(5)]  # other period
-    acts = [("2023-06", "市投资促进局", f"2023-0{1 + i % 6}-10", f"推介会{i}") for i in range(7)]
-    acts.append(("2023-06", "市投资促进局", "2023-01-10", "推介会0"))  # the same activity twice
-    acts.append(("2023-06", "市科技局", "2023-02-10", "别的部门的活动"))
-    return make_core(projects, bridge, facts, targets, acts, reserve)
+    acts = [activity("2023-06", "市投资促进局", f"2023-0{1 + i % 6}-10", f"推介会{i}", "推介会")
+            for i in range(7)]
+    acts.append(activity("2023-06", "市投资促进局", "2023-01-10", "推介会0", "推介会"))  # twice
+    acts.append(activity("2023-06", "市科技局", "2023-02-10", "别的部门的活动", "推介会"))
+    return with_activities(make_core(projects, bridge, facts, targets, (), reserve), acts)
 
 
 def test_contract_columns(rules):
@@ -47,7 +49,7 @@ def test_department_rules_of_seed_000(rules):
     assert pa.loc[(d, "total"), "score"] == 8.25
     assert pa.loc[(d, "total"), "max_score"] == 10
     assert "策划包装重点招商项目 3 个" in pa.loc[(d, "packaged_projects"), "detail"]
-    assert "参加招商活动 7 次" in pa.loc[(d, "activities"), "detail"]
+    assert "本行业专题招商活动 7 次" in pa.loc[(d, "activities"), "detail"]
     items = [i for (u, i) in pa.index if u == d]
     assert items == ["packaged_projects", "activities", "new_projects", "total"]
 

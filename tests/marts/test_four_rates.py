@@ -165,7 +165,7 @@ def test_no_loaded_december_means_no_baseline(rules):
         assert fr.loc[unit, "performance_rate"] == 1.0  # the rates themselves stand
     rb = marts["red_black_list"].set_index("unit_name")
     assert pd.isna(rb.loc["城中区", "four_rates_points"])
-    assert "无上年12月基数" in rb.loc["城中区", "reasons"]
+    assert "无上年12月四率基数" in rb.loc["城中区", "reasons"]
     results = compute_four_rates(core, "2023-06", rules)
     assert not results["城中区"].scored and results["城中区"].figures.signed_projects == 2
     found = no_baseline_findings(core, "2023-06", rules)

@@ -88,7 +88,9 @@ def test_new_projects_gate_when_no_funds_target(rules):
     # projects 0.25/0.5 = 0.5 → s = 1/3; major 0/0 → 0; items projects 30 + major 15
     assert r["score"] == round(100 * 30 * (0.5 / 1.5) / 45, 2)
     assert r["list"] == "black" and r["rank"] == 1
-    assert "新引进项目 1 个，新引进项目完成率 25.0%，低于序时进度 50.0%" in r["reasons"]
+    # the science bureau counts qualifying projects only (D1: industrial 2 亿 ≥ 1 亿)
+    assert "新引进达标项目 1 个，目标 4 个，新引进达标项目完成率 25.0%，低于序时进度 50.0%" \
+        in r["reasons"]
 
 
 def test_empty_sanqi_cohort_rescales_weights(rules):
