@@ -1,32 +1,42 @@
-"""Dagster resources: the warehouse and the drop folder, configured from the environment."""
+"""Dagster resources: the warehouse and the drop folder, configured from the environment.
+
+The warehouse URL may carry a password, so it reaches Dagster only as `EnvVar("WAREHOUSE_URL")`:
+Dagster stores and shows configured values (resource page, job snapshot, run config) but shows
+an EnvVar by its name. Unset, the field stays empty and the resource falls back to the default
+(an embedded DuckDB file, see runtime/settings.py) when it opens the warehouse.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 
 from runtime.bi_role import grant_from_env
 from runtime.settings import Settings
 from runtime.warehouse import Warehouse
 
+URL_ENV = "WAREHOUSE_URL"
 _CACHE: dict[str, Warehouse] = {}
 
 
 class WarehouseResource(ConfigurableResource):
-    """SQLAlchemy URL of the warehouse (DuckDB file or PostgreSQL)."""
+    """SQLAlchemy URL of the warehouse (DuckDB file or PostgreSQL); give it as
+    `EnvVar("WAREHOUSE_URL")`, never as text (a password in it would be stored by Dagster)."""
 
-    url: str
+    url: str | None = None
 
     def get(self) -> Warehouse:
         # One engine per process and URL; the schema is created on first use.
-        if self.url not in _CACHE:
-            wh = Warehouse(self.url)
+        url = self.url or Settings.from_env().warehouse_url
+        if url not in _CACHE:
+            wh = Warehouse(url)
             wh.create_schema()
             if not wh.is_duckdb:
                 grant_from_env(wh)  # the read-only BI role (BI_ROLE, BI_PASSWORD)
-            _CACHE[self.url] = wh
-        return _CACHE[self.url]
+            _CACHE[url] = wh
+        return _CACHE[url]
 
 
 class DropFolderResource(ConfigurableResource):
@@ -46,8 +56,10 @@ class DropFolderResource(ConfigurableResource):
 
 def default_resources(settings: Settings | None = None) -> dict:
     settings = settings or Settings.from_env()
+    # a reference, not the value; unset: no config at all (the resource knows the default)
+    url = EnvVar(URL_ENV) if os.environ.get(URL_ENV) else None
     return {
-        "warehouse": WarehouseResource(url=settings.warehouse_url),
+        "warehouse": WarehouseResource(url=url),
         "drop_folder": DropFolderResource(
             submissions_dir=str(settings.submissions_dir), reports_dir=str(settings.reports_dir)
         ),
