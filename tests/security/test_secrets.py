@@ -212,6 +212,30 @@ def test_passwords_found_nowhere(protected, tmp_path):
     _assert_shown_by_name(answers)
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_wrong_warehouse_password_fails_the_run_and_is_not_shown(protected):
+    """The warehouse really checks the password: a wrong one fails the run with the server's
+    reason, and neither the wrong nor the right password appears in the output or the
+    instance (the failure and its stack trace are stored in the event log)."""
+    env, pw, server = protected
+    wrong = f"Wrong{secrets.token_hex(8)}"
+    env = dict(env, WAREHOUSE_URL=sa.engine.make_url(env["WAREHOUSE_URL"]).set(
+        password=wrong).render_as_string(hide_password=False))
+    cli = subprocess.run([PYTHON, "-m", "pipelines", "materialize", "--period", PERIOD],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    assert "password authentication failed" in cli.stderr
+    secret_list = [wrong, *pw.values()]
+    hits = search_text("CLI stdout", cli.stdout, secret_list)
+    hits += search_text("CLI stderr", cli.stderr, secret_list)
+    dg_hits, dg_rows = search_database(server.url(server.superuser, server.superuser_password,
+                                                  env["DAGSTER_PG_DB"]), secret_list)
+    assert dg_rows["public.runs"] == 1
+    hits += dg_hits + search_folder(Path(env["DAGSTER_HOME"]), secret_list)[0]
+    assert hits == [], "\n".join(hits)
+
+
 def test_search_finds_a_planted_secret(tmp_path):
     """The searches above can fail: a password planted in an xlsx cell, in a zlib blob (as
     Dagster stores snapshots) and URL-encoded in a log line is found in each."""
