@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, EnvVar, Failure
 
 from runtime.bi_role import grant_from_env
 from runtime.settings import Settings
@@ -31,12 +31,27 @@ class WarehouseResource(ConfigurableResource):
         # One engine per process and URL; the schema is created on first use.
         url = self.url or Settings.from_env().warehouse_url
         if url not in _CACHE:
+            _require_parsable(url)
             wh = Warehouse(url)
             wh.create_schema()
             if not wh.is_duckdb:
                 grant_from_env(wh)  # the read-only BI role (BI_ROLE, BI_PASSWORD)
             _CACHE[url] = wh
         return _CACHE[url]
+
+
+def _require_parsable(url: str) -> None:
+    """SQLAlchemy's own error for a malformed URL quotes it whole, password included, into the
+    run's event log; this one names the variable and the expected form instead."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        make_url(url)
+        return
+    except Exception:  # noqa: BLE001 — any parse error; its text holds the URL
+        pass
+    raise Failure(description=f"{URL_ENV} 不是有效的数据库地址（应为 duckdb:///文件路径 或 "
+                              "postgresql+psycopg://用户:密码@主机:端口/库名），请检查端口等写法。")
 
 
 class DropFolderResource(ConfigurableResource):
