@@ -48,3 +48,21 @@ def test_malformed_url_fails_without_quoting_it(tmp_path):
     [failure] = [e for e in result.all_events if e.is_step_failure]
     assert "不是有效的数据库地址" in failure.event_specific_data.user_failure_data.description
     assert SECRET not in serialize_value(result.all_events)
+
+
+@pytest.mark.parametrize("url_set", [True, False])
+def test_job_snapshot_names_the_variable(url_set, monkeypatch):
+    """What Dagster stores for every run (the job snapshot: config defaults) has the variable's
+    name when WAREHOUSE_URL is set, and nothing at all when it is not (default DuckDB file)."""
+    from dagster import Definitions
+
+    from runtime.resources import default_resources
+
+    if url_set:
+        monkeypatch.setenv("WAREHOUSE_URL", f"postgresql+psycopg://etl:{SECRET}@db/zs")
+    else:
+        monkeypatch.delenv("WAREHOUSE_URL", raising=False)
+    defs = Definitions(assets=[staging_submissions], resources=default_resources())
+    snapshot = serialize_value(defs.resolve_implicit_global_asset_job_def().get_job_snapshot())
+    assert SECRET not in snapshot and "duckdb" not in snapshot
+    assert ('{\\"env\\": \\"WAREHOUSE_URL\\"}' in snapshot) is url_set
