@@ -2,8 +2,9 @@
 
 The shared server at 127.0.0.1:5432 trusts every local connection, so a password test on it
 cannot fail. `scram_server` (session fixture) runs `initdb --auth=scram-sha-256` into a temporary
-folder, starts it on a free port with every statement logged (`log_statement=all`, so a test can
-search the server log for a password sent as text), and stops and deletes it at the end. initdb
+folder (binaries: PG_BINDIR, else the newest /usr/lib/postgresql/*/bin), starts it on a free port
+with every statement logged (`log_statement=all`, so a test can search the server log for a
+password sent as text), and stops and deletes it at the end. initdb
 refuses to run as root: as root the folder is given to the `postgres` user and the binaries run
 as that user (runuser). Cannot start: a failure under CI=true, a skip elsewhere.
 """
@@ -63,6 +64,8 @@ class ScramServer:
 
 
 def _binaries() -> Path | None:
+    if os.environ.get("PG_BINDIR"):  # a chosen PostgreSQL version (or, in a test, none)
+        return Path(os.environ["PG_BINDIR"])
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                    key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
     if found:
