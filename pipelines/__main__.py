@@ -35,8 +35,12 @@ def _masked(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001
-        return url
+    except Exception:  # noqa: BLE001 — unparsable (a typo in the port…): keep only what is safe
+        head, at, host = url.rpartition("@")
+        if not at:
+            return url if "://" not in url else url.split("://", 1)[0] + "://***"
+        scheme = head.split("://", 1)[0] + "://" if "://" in head else ""
+        return f"{scheme}***@{host}"
 
 
 def _first_line(text: str) -> str:

@@ -3,11 +3,20 @@
 `grant_bi_role(wh)` creates the role if absent and gives it USAGE + SELECT on core, marts and
 quality (also on tables created later, through default privileges), and nothing on staging, which
 holds names and phone numbers. Idempotent; a no-op on DuckDB (an embedded file has no roles).
+
+The password (BI_PASSWORD) never goes to the server as text: the statement carries its
+SCRAM-SHA-256 verifier (RFC 5802/7677, what PostgreSQL itself stores), so a failed statement
+echoed in an error, the server log or pg_stat_activity shows no password.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
 import re
+import unicodedata
 
 from runtime.settings import Settings
 from runtime.warehouse import Warehouse
@@ -22,6 +31,20 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def scram_verifier(password: str, salt: bytes | None = None, iterations: int = 4096) -> str:
+    """The `SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>` form PostgreSQL accepts in
+    ALTER ROLE … PASSWORD and stores as is (NFKC stands in for SASLprep)."""
+    salt = salt if salt is not None else os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", unicodedata.normalize("NFKC", password).encode(),
+                                 salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return (f"SCRAM-SHA-256${iterations}:{b64(salt)}"
+            f"${b64(stored_key)}:{b64(server_key)}")
+
+
 def bi_role_statements(role: str = DEFAULT_ROLE, password: str | None = None) -> list[str]:
     if not _ROLE.match(role):
         raise ValueError(f"BI role name {role!r} must be a lower-case SQL identifier")
@@ -33,7 +56,7 @@ def bi_role_statements(role: str = DEFAULT_ROLE, password: str | None = None) ->
         "EXCEPTION WHEN duplicate_object THEN NULL; END $$",
     ]
     if password:
-        stmts.append(f"ALTER ROLE {role} LOGIN PASSWORD {_literal(password)}")
+        stmts.append(f"ALTER ROLE {role} LOGIN PASSWORD {_literal(scram_verifier(password))}")
     for schema in READ_SCHEMAS:
         stmts += [
             f"GRANT USAGE ON SCHEMA {schema} TO {role}",

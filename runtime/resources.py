@@ -1,11 +1,17 @@
-"""Dagster resources: the warehouse, the drop folder and the run's inputs (rules, reference)."""
+"""Dagster resources: the warehouse, the drop folder and the run's inputs (rules, reference).
+
+The warehouse URL may carry a password, so it reaches Dagster only as `EnvVar("WAREHOUSE_URL")`:
+Dagster stores and shows configured values (resource page, job snapshot, run config) but shows
+an EnvVar by its name. Unset, the field stays empty and the resource falls back to the default
+(an embedded DuckDB file, see runtime/settings.py) when it opens the warehouse.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
-from dagster import ConfigurableResource, Failure
+from dagster import ConfigurableResource, EnvVar, Failure
 from pydantic import PrivateAttr
 
 from runtime.bi_role import grant_from_env
@@ -14,23 +20,41 @@ from runtime.run_inputs import RunInputs
 from runtime.settings import Settings
 from runtime.warehouse import Warehouse
 
+URL_ENV = "WAREHOUSE_URL"
 _CACHE: dict[str, Warehouse] = {}
 
 
 class WarehouseResource(ConfigurableResource):
-    """SQLAlchemy URL of the warehouse (DuckDB file or PostgreSQL)."""
+    """SQLAlchemy URL of the warehouse (DuckDB file or PostgreSQL); give it as
+    `EnvVar("WAREHOUSE_URL")`, never as text (a password in it would be stored by Dagster)."""
 
-    url: str
+    url: str | None = None
 
     def get(self) -> Warehouse:
         # One engine per process and URL; the schema is created on first use.
-        if self.url not in _CACHE:
-            wh = Warehouse(self.url)
+        url = self.url or Settings.from_env().warehouse_url
+        if url not in _CACHE:
+            _require_parsable(url)
+            wh = Warehouse(url)
             wh.create_schema()
             if not wh.is_duckdb:
                 grant_from_env(wh)  # the read-only BI role (BI_ROLE, BI_PASSWORD)
-            _CACHE[self.url] = wh
-        return _CACHE[self.url]
+            _CACHE[url] = wh
+        return _CACHE[url]
+
+
+def _require_parsable(url: str) -> None:
+    """SQLAlchemy's own error for a malformed URL quotes it whole, password included, into the
+    run's event log; this one names the variable and the expected form instead."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        make_url(url)
+        return
+    except Exception:  # noqa: BLE001 — any parse error; its text holds the URL
+        pass
+    raise Failure(description=f"{URL_ENV} 不是有效的数据库地址（应为 duckdb:///文件路径 或 "
+                              "postgresql+psycopg://用户:密码@主机:端口/库名），请检查端口等写法。")
 
 
 class DropFolderResource(ConfigurableResource):
@@ -78,8 +102,10 @@ class RunInputsResource(ConfigurableResource):
 
 def default_resources(settings: Settings | None = None) -> dict:
     settings = settings or Settings.from_env()
+    # a reference, not the value; unset: no config at all (the resource knows the default)
+    url = EnvVar(URL_ENV) if settings.warehouse_url_given else None
     return {
-        "warehouse": WarehouseResource(url=settings.warehouse_url),
+        "warehouse": WarehouseResource(url=url),
         "drop_folder": DropFolderResource(
             submissions_dir=str(settings.submissions_dir), reports_dir=str(settings.reports_dir)
         ),

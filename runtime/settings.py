@@ -67,6 +67,7 @@ class Settings:
     bi_password: str | None = None
     partitions_start: str = "2021-01"
     fault_at: str | None = None
+    warehouse_url_given: bool = False  # WAREHOUSE_URL set (else the default DuckDB file)
 
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +93,7 @@ class Settings:
             bi_password=env.get("BI_PASSWORD") or None,
             partitions_start=env.get("PARTITIONS_START") or "2021-01",
             fault_at=env.get("ZS_FAULT_AT") or None,
+            warehouse_url_given=bool(env.get("WAREHOUSE_URL")),
         )
 
 

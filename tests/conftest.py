@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.pgserver import scram_server  # noqa: F401 — the session's own password-checking server
+
 REPO = Path(__file__).resolve().parents[1]
 # The server the tests use; each test session works in a database of its own on it (created at
 # session start, dropped at the end), so two suites on one server never collide.
@@ -20,6 +22,9 @@ POSTGRES_URL = sa.engine.make_url(POSTGRES_SERVER_URL).set(database=SESSION_DB).
     hide_password=False
 )
 SCHEMAS = ("staging", "core", "marts", "quality")
+# The BI role is a server-wide object: one name per session, so parallel sessions never share it.
+BI_ROLE = f"bi_{SESSION_DB}"
+os.environ["BI_ROLE"] = BI_ROLE
 
 
 def _admin(statement: str) -> None:
@@ -44,6 +49,7 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
         release_warehouses()
         _admin(f'DROP DATABASE IF EXISTS "{SESSION_DB}" WITH (FORCE)')
+        _admin(f"DROP ROLE IF EXISTS {BI_ROLE}")
     except Exception:  # noqa: BLE001 — the server went away; nothing left to clean
         pass
 

@@ -15,6 +15,7 @@ from dagster._serdes import serialize_value
 from runtime.bi_role import grant_bi_role
 from runtime.warehouse import Warehouse
 from tests.bad_inputs import make_corpus as corpus
+from tests.conftest import BI_ROLE
 from tests.reliability.helpers import cli, cli_env, run_period
 
 PHONES = [corpus.PHONE, "13912345678", "13712345678", "15800001111", "18677778888",
@@ -111,13 +112,13 @@ def test_bi_role_cannot_read_staging(postgres_url, tmp_path):
     assert run_period(postgres_url, root, PERIOD, tmp_path).success
     wh = Warehouse(postgres_url)
     try:
-        assert grant_bi_role(wh)
+        assert grant_bi_role(wh, BI_ROLE)  # the session's own role name
     finally:
         wh.dispose()
     engine = sa.create_engine(postgres_url)
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql("SET ROLE bi_reader")
+            conn.exec_driver_sql(f"SET ROLE {BI_ROLE}")
             assert conn.exec_driver_sql("SELECT count(*) FROM marts.target_progress").scalar()
             assert conn.exec_driver_sql("SELECT count(*) FROM quality.findings").scalar()
             for table in ("staging.files", "staging.ledger_rows", "staging.dropped_rows"):
@@ -126,6 +127,6 @@ def test_bi_role_cannot_read_staging(postgres_url, tmp_path):
                                          if table == "staging.ledger_rows"
                                          else f"SELECT * FROM {table}")
                 conn.rollback()
-                conn.exec_driver_sql("SET ROLE bi_reader")
+                conn.exec_driver_sql(f"SET ROLE {BI_ROLE}")
     finally:
         engine.dispose()
