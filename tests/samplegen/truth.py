@@ -65,9 +65,8 @@ def compute(world: World, ctx) -> dict[str, list[dict]]:
             credits.append({"true_project_id": pid, "unit_name": u, "role": role,
                             "first_period": fp})
         credit_map[pid] = {u: fp for u, (_r, fp) in roles.items()}
-        # signing month
-        dated = [r for r in rows if len(r["signed_on"]) >= 7]
-        signed = dated[0]["signed_on"][:7] if dated else first["period"]
+        signed = signing_month(rows)
+        region, source_class = source_of(rows)
         sanqi_vals = [r["is_sanqi"] for r in rows if r["is_sanqi"]]
         sanqi = "true" if "true" in sanqi_vals else ("false" if sanqi_vals else "")
         below = p.total < Decimal("0.05")
@@ -76,7 +75,8 @@ def compute(world: World, ctx) -> dict[str, list[dict]]:
                "is_industrial": _flag(rows, p, "is_industrial", 0),
                "is_emerging": _flag(rows, p, "is_emerging", 1),
                "is_sanqi": sanqi, "signed_month": signed, "territorial_unit": terr,
-               "below_threshold": "true" if below else "false"}
+               "below_threshold": "true" if below else "false", "source_region": region,
+               "source_class": source_class}
         projects.append(rec)
         info[pid] = rec | {"first_period": first["period"]}
 
@@ -93,6 +93,8 @@ def compute(world: World, ctx) -> dict[str, list[dict]]:
             fnd("no_territorial_report", "warning", first["unit_name"])
         if below:
             fnd("below_threshold", "info", terr or first["unit_name"])
+        if source_class == "inside_region":
+            fnd("inside_region_project", "info", first["unit_name"])
         # conformed figures per period
         for P in world.periods:
             y = P[:4]
@@ -106,10 +108,40 @@ def compute(world: World, ctx) -> dict[str, list[dict]]:
             periods.append({"true_project_id": pid, "period": P, "stage": best["stage"],
                             "funds_this_year": best["funds_this_year"],
                             "funds_cumulative": best["funds_cumulative"],
-                            "reported_by": best["unit_name"]})
+                            "reported_by": best["unit_name"], "in_library": best["in_library"]})
+            if source_class == "unknown" and not below:
+                findings.append({"check_name": "unknown_source", "severity": "warning",
+                                 "period": P, "unit_name": best["unit_name"],
+                                 "source_file": best["source_file"],
+                                 "source_sheet": best["source_sheet"],
+                                 "source_row": best["source_row"], "project_name": pname})
     indicators, city = indicators_of(world, projects, credits, periods, info)
     return {"projects": projects, "credits": credits, "project_periods": periods,
             "findings": findings, "indicators": indicators, "city_summary": city}
+
+
+SIGNED = {"签约", "注册", "开工", "竣工投产"}  # stage 签约 or later (退库 is not a signing)
+
+
+def signing_month(rows) -> str:
+    """domain.md "Signing month" (revision 2): the month of a signing date with month precision
+    (the earliest); else the period of the first row in which the project is signed (stage 签约 or
+    later) or 入库; empty while it never was."""
+    dated = sorted(r["signed_on"][:7] for r in rows if len(r["signed_on"]) >= 7)
+    if dated:
+        return dated[0]
+    return next((r["period"] for r in sorted(rows, key=_key)
+                 if r["stage"] in SIGNED or r["in_library"] == "true"), "")
+
+
+def source_of(rows) -> tuple[str, str]:
+    """(source_region, source_class): the generator writes one 投资来源 per project, or leaves the
+    cell out (a layout without the column) — the class of the written value (names.SOURCE_TRUTH,
+    from domain.md), unknown when no row has one."""
+    written = [r["source"] for r in rows if r["source"]]
+    if not written:
+        return "", "unknown"
+    return N.SOURCE_TRUTH[written[0]]
 
 
 def _flag(rows, p, field, idx) -> str:
@@ -122,27 +154,57 @@ def _flag(rows, p, field, idx) -> str:
 
 
 INDICATORS = ["new_projects", "new_industrial_projects", "new_100m_industrial_projects",
-              "funds_in_place", "emerging_share", "major_projects"]
+              "started_projects", "funds_in_place", "foreign_funds_in_place", "emerging_share",
+              "major_projects"]
+STARTED = {"开工", "竣工投产"}
+QUALIFYING_BAR = {True: Decimal(1), False: Decimal("0.5")}  # industrial ≥ 1 亿, other ≥ 0.5 亿
 
 
-def _measure(P: str, pids, info, pp) -> dict[str, str]:
-    y0 = P[:4] + "-01"
-    new = ind = big = major = emerging = 0
-    funds = Decimal(0)
+def qualifying_unit(unit: str) -> bool:
+    """domain.md "Qualifying projects": every 专班 (a task group set up by a department) and the
+    science bureau itself count only qualifying projects."""
+    return unit == "市科技局" or unit in N.KJJ_GROUPS
+
+
+def counts(rec) -> bool:
+    """统计起点 and 投资来源 (revision 2): below 0.05 亿元, 区内 and (setting `exclude`, the default)
+    unknown-source projects count toward nothing."""
+    return rec["below_threshold"] != "true" and rec["source_class"] in (
+        "domestic_outside", "foreign")
+
+
+def is_new(rec, per_row, P: str) -> bool:
+    """New at P (revision 2): signed (or 入库) in [YYYY-01, P], and at P the conformed row says
+    stage 签约 or later or 入库 — never 在谈 without 入库."""
+    if not rec["signed_month"] or not (P[:4] + "-01" <= rec["signed_month"] <= P):
+        return False
+    return per_row is not None and (per_row["stage"] in SIGNED or per_row["in_library"] == "true")
+
+
+def _measure(P: str, pids, info, pp, qualifying: bool = False) -> dict[str, str]:
+    new = ind = big = major = emerging = started = 0
+    funds = foreign = Decimal(0)
     for pid in pids:
         rec = info[pid]
-        if rec["below_threshold"] == "true":
+        if not counts(rec):
             continue
         per_row = pp.get((pid, P))
         if per_row and per_row["stage"] == "退库":
             continue
         if per_row and per_row["funds_this_year"]:
-            funds += Decimal(per_row["funds_this_year"])
-        if not (y0 <= rec["signed_month"] <= P):
+            if rec["source_class"] == "foreign":
+                foreign += Decimal(per_row["funds_this_year"])
+            else:
+                funds += Decimal(per_row["funds_this_year"])
+        if not is_new(rec, per_row, P):
             continue
         total = Decimal(rec["total_investment"])
+        industrial = rec["is_industrial"] == "true"
+        if qualifying and total < QUALIFYING_BAR[industrial]:
+            continue
         new += 1
-        if rec["is_industrial"] == "true":
+        started += per_row["stage"] in STARTED
+        if industrial:
             ind += 1
             if total >= 1:
                 big += 1
@@ -154,7 +216,8 @@ def _measure(P: str, pids, info, pp) -> dict[str, str]:
     if new:
         share = dec((Decimal(emerging) / Decimal(new)).quantize(Decimal("0.000001")))
     return {"new_projects": str(new), "new_industrial_projects": str(ind),
-            "new_100m_industrial_projects": str(big), "funds_in_place": dec(funds) or "0",
+            "new_100m_industrial_projects": str(big), "started_projects": str(started),
+            "funds_in_place": dec(funds) or "0", "foreign_funds_in_place": dec(foreign) or "0",
             "emerging_share": share, "major_projects": str(major)}
 
 
@@ -171,7 +234,7 @@ def indicators_of(world: World, projects, credits, periods, info):
             if unit_type(u) == "task_group" and P < "2022-01":
                 continue
             pids = [pid for pid, fp in by_unit[u] if fp <= P]
-            m = _measure(P, pids, info, pp)
+            m = _measure(P, pids, info, pp, qualifying_unit(u))
             for k in INDICATORS:
                 out.append({"period": P, "unit_name": u, "indicator": k, "actual": m[k]})
     city = []
