@@ -194,8 +194,6 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
     unit, source = _check_claimed_unit(unit, source, file_name, result.kind, ctx, result)
     if result.status == "quarantined":
         return
-    if result.kind == "cohort_list":
-        unit, source = None, None  # the 自治区's list: no submitting unit of ours
     result.unit_name, result.unit_source = unit, source
     ctx.unit_name = unit
     if unit is None and result.kind not in YEARLY_KINDS:

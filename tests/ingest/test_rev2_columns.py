@@ -81,7 +81,7 @@ def test_cohort_list_is_recognised_and_parsed_with_lineage(tmp_path):
     path = write_xlsx(tmp_path / "三企入桂.xlsx", {"清单": COHORT})
     parsed = parse_file(path, "targets/三企入桂.xlsx", "targets", REF)
     assert parsed.status == "parsed" and parsed.kind == "cohort_list"
-    assert parsed.unit_name is None and parsed.ledger_rows == []
+    assert parsed.unit_name == "柳州市" and parsed.ledger_rows == []  # the city the title names
     first, second = parsed.cohort_rows
     assert (first["year"], first["project_name"], first["investor"]) == (
         2022, "旋切板项目", "广东某木业有限公司")

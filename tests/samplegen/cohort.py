@@ -53,7 +53,7 @@ def write_cohort(world, ctx, res) -> tuple[list[dict], list[dict]]:
     truth.append(_truth("", name, investor, "3.6", home, row))
     sh.add(["合计", "", "", "", "", "", "", ""], "total")
     write_workbook(ctx.out / REL, [sh])
-    ctx.add_file(REL, "targets", "", "cohort_list", "loaded", "")
+    ctx.add_file(REL, "targets", "柳州市", "cohort_list", "loaded", "")  # the city the title names
     first = sorted(rows_2022[left_out], key=lambda x: (x["period"], x["source_file"],
                                                        x["source_sheet"], int(x["source_row"])))[0]
     project = next(p for p in res["projects"] if p["true_project_id"] == left_out)
