@@ -222,6 +222,16 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
             )
         )
 
+    _parse_sheets(detected, ctx, result)
+    result.status = "parsed"
+    result.status_reason = "已解析：" + "、".join(
+        f"{KIND_LABELS[k]}「{s}」" for s, k in result.sheet_kinds.items()
+    )
+    result.timings["parse"] = time.perf_counter() - started
+
+
+def _parse_sheets(detected: list[tuple], ctx: Context, result: ParsedFile) -> None:
+    """Each recognised sheet by its kind's parser; rows, findings and dropped rows collected."""
     for sheet, grid, copies, kind, header, lines in detected:
         ctx.kind = kind
         sheet_result: SheetResult
@@ -242,8 +252,3 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
             result.target_rows.extend(sheet_result.rows)
         result.findings.extend(sheet_result.findings)
         result.dropped_rows.extend(sheet_result.dropped)
-    result.status = "parsed"
-    result.status_reason = "已解析：" + "、".join(
-        f"{KIND_LABELS[k]}「{s}」" for s, k in result.sheet_kinds.items()
-    )
-    result.timings["parse"] = time.perf_counter() - started

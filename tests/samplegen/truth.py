@@ -23,6 +23,74 @@ def _key(r):
     return (r["period"], r["source_file"], r["source_sheet"], int(r["source_row"]))
 
 
+def _roles(rows) -> tuple[dict[str, tuple[str, str]], str, set, list, list]:
+    """domain.md credit: (unit -> (role, first period), territorial unit, losing districts,
+    district rows, other rows)."""
+    dist_rows = [r for r in rows if unit_type(r["unit_name"]) == "district"]
+    other_rows = [r for r in rows if unit_type(r["unit_name"]) != "district"]
+    roles: dict[str, tuple[str, str]] = {}
+    terr = ""
+    losers = set()
+    if dist_rows:
+        terr = dist_rows[0]["unit_name"]
+        roles[terr] = ("territorial", dist_rows[0]["period"])
+        losers = {r["unit_name"] for r in dist_rows} - {terr}
+    else:
+        for r in rows:
+            named = [u for u in r["partners"].split("、") if u and unit_type(u) == "district"]
+            if named:
+                terr = named[0]
+                roles[terr] = ("territorial", r["period"])
+                break
+    for r in other_rows:
+        u = r["unit_name"]
+        if u not in roles:
+            roles[u] = ("lead", r["period"])
+    for r in rows:
+        for u in r["partners"].split("、"):
+            if u and u != r["unit_name"] and u not in roles and u not in losers:
+                roles[u] = ("co", r["period"])
+    return roles, terr, losers, dist_rows, other_rows
+
+
+def _periods(world: World, pid, rows, terr, rec, findings) -> list[dict]:
+    """The conformed figure per period (+ `unknown_source` per period, naming that row)."""
+    out = []
+    for P in world.periods:
+        cand = [r for r in rows if r["period"][:4] == P[:4] and r["period"] <= P]
+        if not cand:
+            continue
+        pool = [r for r in cand if r["unit_name"] == terr] or cand
+        lp = max(r["period"] for r in pool)
+        best = sorted([r for r in pool if r["period"] == lp], key=_key)[0]
+        out.append({"true_project_id": pid, "period": P, "stage": best["stage"],
+                    "funds_this_year": best["funds_this_year"],
+                    "funds_cumulative": best["funds_cumulative"],
+                    "reported_by": best["unit_name"], "in_library": best["in_library"]})
+        if rec["source_class"] == "unknown" and rec["below_threshold"] != "true":
+            findings.append({"check_name": "unknown_source", "severity": "warning",
+                             "period": P, "unit_name": best["unit_name"],
+                             "source_file": best["source_file"],
+                             "source_sheet": best["source_sheet"],
+                             "source_row": best["source_row"],
+                             "project_name": rec["project_name"]})
+    return out
+
+
+def _project(pid, p, rows, terr) -> dict:
+    sanqi_vals = [r["is_sanqi"] for r in rows if r["is_sanqi"]]
+    region, source_class = source_of(rows)
+    return {"true_project_id": pid, "project_name": norm_name(p.name),
+            "investor": norm_name(p.investor), "industry": p.industry, "chain": p.chain,
+            "total_investment": dec(p.total),
+            "is_industrial": _flag(rows, p, "is_industrial", 0),
+            "is_emerging": _flag(rows, p, "is_emerging", 1),
+            "is_sanqi": "true" if "true" in sanqi_vals else ("false" if sanqi_vals else ""),
+            "signed_month": signing_month(rows), "territorial_unit": terr,
+            "below_threshold": "true" if p.total < Decimal("0.05") else "false",
+            "source_region": region, "source_class": source_class}
+
+
 def compute(world: World, ctx) -> dict[str, list[dict]]:
     ok = [r for r in ctx.rows if r["total_investment"] != ""]
     by_p: dict[str, list[dict]] = defaultdict(list)
@@ -30,57 +98,19 @@ def compute(world: World, ctx) -> dict[str, list[dict]]:
         by_p[r["true_project_id"]].append(r)
     pmap = {p.pid: p for p in world.projects}
     projects, credits, periods, findings = [], [], [], []
-    credit_map: dict[str, dict[str, str]] = {}
     info: dict[str, dict] = {}
     for pid in sorted(by_p):
         rows = sorted(by_p[pid], key=_key)
-        p = pmap[pid]
         first = rows[0]
-        pname = norm_name(p.name)
-        dist_rows = [r for r in rows if unit_type(r["unit_name"]) == "district"]
-        other_rows = [r for r in rows if unit_type(r["unit_name"]) != "district"]
-        roles: dict[str, tuple[str, str]] = {}
-        terr = ""
-        losers = set()
-        if dist_rows:
-            terr = dist_rows[0]["unit_name"]
-            roles[terr] = ("territorial", dist_rows[0]["period"])
-            losers = {r["unit_name"] for r in dist_rows} - {terr}
-        else:
-            for r in rows:
-                named = [u for u in r["partners"].split("、") if u and unit_type(u) == "district"]
-                if named:
-                    terr = named[0]
-                    roles[terr] = ("territorial", r["period"])
-                    break
-        for r in other_rows:
-            u = r["unit_name"]
-            if u not in roles:
-                roles[u] = ("lead", r["period"])
-        for r in rows:
-            for u in r["partners"].split("、"):
-                if u and u != r["unit_name"] and u not in roles and u not in losers:
-                    roles[u] = ("co", r["period"])
+        roles, terr, losers, dist_rows, other_rows = _roles(rows)
         for u, (role, fp) in sorted(roles.items(), key=lambda kv: (ROLE_ORDER[kv[1][0]], kv[0])):
             credits.append({"true_project_id": pid, "unit_name": u, "role": role,
                             "first_period": fp})
-        credit_map[pid] = {u: fp for u, (_r, fp) in roles.items()}
-        signed = signing_month(rows)
-        region, source_class = source_of(rows)
-        sanqi_vals = [r["is_sanqi"] for r in rows if r["is_sanqi"]]
-        sanqi = "true" if "true" in sanqi_vals else ("false" if sanqi_vals else "")
-        below = p.total < Decimal("0.05")
-        rec = {"true_project_id": pid, "project_name": pname, "investor": norm_name(p.investor),
-               "industry": p.industry, "chain": p.chain, "total_investment": dec(p.total),
-               "is_industrial": _flag(rows, p, "is_industrial", 0),
-               "is_emerging": _flag(rows, p, "is_emerging", 1),
-               "is_sanqi": sanqi, "signed_month": signed, "territorial_unit": terr,
-               "below_threshold": "true" if below else "false", "source_region": region,
-               "source_class": source_class}
+        rec = _project(pid, pmap[pid], rows, terr)
         projects.append(rec)
         info[pid] = rec | {"first_period": first["period"]}
 
-        def fnd(check, sev, unit, first=first, pname=pname):
+        def fnd(check, sev, unit, first=first, pname=rec["project_name"]):
             findings.append({"check_name": check, "severity": sev, "period": first["period"],
                              "unit_name": unit, "source_file": first["source_file"],
                              "source_sheet": first["source_sheet"],
@@ -91,30 +121,11 @@ def compute(world: World, ctx) -> dict[str, list[dict]]:
             fnd("territorial_conflict", "error", terr)
         if not dist_rows:
             fnd("no_territorial_report", "warning", first["unit_name"])
-        if below:
+        if rec["below_threshold"] == "true":
             fnd("below_threshold", "info", terr or first["unit_name"])
-        if source_class == "inside_region":
+        if rec["source_class"] == "inside_region":
             fnd("inside_region_project", "info", first["unit_name"])
-        # conformed figures per period
-        for P in world.periods:
-            y = P[:4]
-            cand = [r for r in rows if r["period"][:4] == y and r["period"] <= P]
-            if not cand:
-                continue
-            tr = [r for r in cand if r["unit_name"] == terr]
-            pool = tr or cand
-            lp = max(r["period"] for r in pool)
-            best = sorted([r for r in pool if r["period"] == lp], key=_key)[0]
-            periods.append({"true_project_id": pid, "period": P, "stage": best["stage"],
-                            "funds_this_year": best["funds_this_year"],
-                            "funds_cumulative": best["funds_cumulative"],
-                            "reported_by": best["unit_name"], "in_library": best["in_library"]})
-            if source_class == "unknown" and not below:
-                findings.append({"check_name": "unknown_source", "severity": "warning",
-                                 "period": P, "unit_name": best["unit_name"],
-                                 "source_file": best["source_file"],
-                                 "source_sheet": best["source_sheet"],
-                                 "source_row": best["source_row"], "project_name": pname})
+        periods += _periods(world, pid, rows, terr, rec, findings)
     indicators, city = indicators_of(world, projects, credits, periods, info)
     return {"projects": projects, "credits": credits, "project_periods": periods,
             "findings": findings, "indicators": indicators, "city_summary": city}
