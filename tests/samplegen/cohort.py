@@ -30,7 +30,7 @@ def write_cohort(world, ctx, res) -> tuple[list[dict], list[dict]]:
     flagged = {p["true_project_id"] for p in res["projects"] if p["is_sanqi"] == "true"}
     listed = sorted((pid for pid in rows_2022 if pmap[pid].sanqi),
                     key=lambda pid: (pmap[pid].s, pid))
-    left_out = min(pid for pid in listed if pid in flagged)
+    left_out = min((pid for pid in listed if pid in flagged), default=None)
     listed = [pid for pid in listed if pid != left_out]
     r = random.Random(f"{ctx.seed}|cohort")
     sh = Sheet(SHEET)
@@ -54,15 +54,14 @@ def write_cohort(world, ctx, res) -> tuple[list[dict], list[dict]]:
     sh.add(["合计", "", "", "", "", "", "", ""], "total")
     write_workbook(ctx.out / REL, [sh])
     ctx.add_file(REL, "targets", "柳州市", "cohort_list", "loaded", "")  # the city the title names
-    first = sorted(rows_2022[left_out], key=lambda x: (x["period"], x["source_file"],
-                                                       x["source_sheet"], int(x["source_row"])))[0]
-    project = next(p for p in res["projects"] if p["true_project_id"] == left_out)
-    findings = [
-        _finding("cohort_project_unmatched", "warning", "", home, REL, SHEET, row, name),
-        _finding("cohort_flag_outside_list", "info", first["period"], first["unit_name"],
-                 first["source_file"], first["source_sheet"], first["source_row"],
-                 project["project_name"]),
-    ]
+    findings = [_finding("cohort_project_unmatched", "warning", "", home, REL, SHEET, row, name)]
+    if left_out is not None:  # a small world (benchmark subsets) may have no flagged project
+        first = sorted(rows_2022[left_out], key=lambda x: (
+            x["period"], x["source_file"], x["source_sheet"], int(x["source_row"])))[0]
+        project = next(p for p in res["projects"] if p["true_project_id"] == left_out)
+        findings.append(_finding("cohort_flag_outside_list", "info", first["period"],
+                                 first["unit_name"], first["source_file"], first["source_sheet"],
+                                 first["source_row"], project["project_name"]))
     return truth, findings
 
 
