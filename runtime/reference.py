@@ -122,6 +122,7 @@ class Reference:
     stage_rank: dict[str, int]
     places: PlaceTable = field(default_factory=PlaceTable)
     _alias: dict[str, str] = field(default_factory=dict, repr=False)
+    _sources: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for unit in self.units.values():
@@ -167,8 +168,14 @@ class Reference:
         return self.industries.get(normalize_text(industry))
 
     def classify_source(self, raw: object) -> tuple[str | None, str]:
-        """(source_region, source_class) of a 投资来源 value (see PlaceTable.classify)."""
-        return self.places.classify(raw)
+        """(source_region, source_class) of a 投资来源 value (see PlaceTable.classify); memoised
+        for text: a province's ledgers repeat a few hundred spellings a million times."""
+        if not isinstance(raw, str):
+            return self.places.classify(raw)
+        found = self._sources.get(raw)
+        if found is None:
+            found = self._sources[raw] = self.places.classify(raw)
+        return found
 
     def stage_of(self, status: str | None) -> str | None:
         if not status:

@@ -135,3 +135,23 @@ def test_ingest_writes_cohort_rows_and_in_library_to_staging(tmp_path, duckdb_ur
     assert files["status"].tolist() == ["loaded", "loaded"]  # two years: neither replaces the other
     ledger = duckdb_wh.read("SELECT in_library, in_library_raw FROM staging.ledger_rows")
     assert ledger.values.tolist() == [[True, "是"]]
+
+
+def test_a_newer_list_of_the_same_year_replaces_the_older(tmp_path, duckdb_url):
+    import os
+
+    wh = Warehouse(duckdb_url)
+    wh.create_schema()
+    root = tmp_path / "drop"
+    (root / "targets").mkdir(parents=True)
+    old = write_xlsx(root / "targets" / "2022年三企入桂签约项目清单.xlsx", {"清单": COHORT})
+    new = write_xlsx(root / "targets" / "2022年三企入桂签约项目清单（更正）.xlsx",
+                     {"清单": COHORT[:3]})
+    os.utime(old, (1_650_000_000, 1_650_000_000))
+    os.utime(new, (1_650_086_400, 1_650_086_400))
+    ingest(wh, root, ref=REF)
+    files = wh.read("SELECT source_file, status FROM staging.files ORDER BY source_file")
+    assert files["status"].tolist() == ["superseded", "loaded"]  # the older file first by name
+    live = wh.read("SELECT COUNT(*) AS n FROM staging.cohort_rows WHERE file_id IN "
+                   "(SELECT file_id FROM staging.files WHERE status = 'loaded')")
+    assert int(live["n"][0]) == 1
