@@ -21,7 +21,9 @@ CREATE TABLE IF NOT EXISTS core.dim_project (
     first_period      TEXT,
     first_reported_by TEXT,
     below_threshold   BOOLEAN,
-    match_keys        TEXT
+    match_keys        TEXT,
+    source_region     TEXT,
+    source_class      TEXT NOT NULL DEFAULT 'unknown'
 );
 
 CREATE TABLE IF NOT EXISTS core.bridge_project_unit (
@@ -47,7 +49,8 @@ CREATE TABLE IF NOT EXISTS core.fact_project_period (
     stage            TEXT,
     total_investment DECIMAL(20,8),
     report_period    TEXT,
-    is_territorial_report BOOLEAN
+    is_territorial_report BOOLEAN,
+    in_library       BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS core.fact_target (
