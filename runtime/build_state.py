@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from runtime.reference import default_reference_dir
+from runtime.reference import default_reference_dir, places_file
 
 _ROOT = Path(__file__).resolve().parents[1]
 CODE = {
@@ -50,6 +50,7 @@ def core_fingerprint(wh, rules) -> str:
     h = hashlib.sha256()
     h.update(registry.astype(str).to_csv(index=False).encode())
     h.update(_hash_paths([default_reference_dir()]).encode())
+    h.update(_hash_paths([places_file()]).encode())  # may live outside $REFERENCE_DIR
     h.update(repr(rules).encode())
     h.update(code_hash("core").encode())
     return h.hexdigest()

@@ -209,10 +209,15 @@ def _load_reference(directory: Path) -> Reference:
         statuses = {normalize_text(r["status"]): r["stage"] for r in csv.DictReader(fh)}
     with open(directory / "stages.csv", encoding="utf-8") as fh:
         stage_rank = {r["stage"]: int(r["rank"]) for r in csv.DictReader(fh)}
-    # a $REFERENCE_DIR without its own place table (e.g. the benchmark's unit list) uses the repo's
-    places = directory / "places.csv"
-    places = places if places.exists() else REFERENCE_DIR / "places.csv"
-    return Reference(units, industries, statuses, stage_rank, PlaceTable.read(places))
+    return Reference(units, industries, statuses, stage_rank,
+                     PlaceTable.read(places_file(directory)))
+
+
+def places_file(directory: Path | None = None) -> Path:
+    """The place table: `directory`'s own, else the repo's (a $REFERENCE_DIR such as the
+    benchmark's unit list need not copy it)."""
+    own = Path(directory or default_reference_dir()) / "places.csv"
+    return own if own.exists() else REFERENCE_DIR / "places.csv"
 
 
 def parse_flag(raw: object) -> bool | None:
