@@ -71,6 +71,8 @@ def build_core(wh: Warehouse, force: bool = False) -> dict:
     result = conform(
         staging.pop("ledger"), staging["activities"], staging["reserve"], staging["targets"],
         files, Reference.load(), periods, below_threshold=below, cohort=staging["cohort"],
+        # the rules setting is rev2-marts' (indicators.unknown_source); absent before it merges
+        unknown_source=str(getattr(rules.indicators, "unknown_source", "exclude")),
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
     counts = {}

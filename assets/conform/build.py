@@ -182,9 +182,10 @@ def below_threshold_findings(projects: pd.DataFrame, grouped: dict[str, list[dic
 def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFrame,
             targets: pd.DataFrame, files: pd.DataFrame, ref: Reference,
             periods: list[str], below_threshold: Decimal = Decimal("0.05"),
-            config: MatchConfig = DEFAULT_CONFIG, cohort: pd.DataFrame | None = None
-            ) -> ConformResult:
-    """Staging DataFrames (docs/design.md) → core DataFrames + conform findings."""
+            config: MatchConfig = DEFAULT_CONFIG, cohort: pd.DataFrame | None = None,
+            unknown_source: str = "exclude") -> ConformResult:
+    """Staging DataFrames (docs/design.md) → core DataFrames + conform findings.  `cohort`: the
+    三企入桂 list rows; `unknown_source`: the rules setting, only to tell the clerk its effect."""
     findings: list[Finding] = []
     # reset_index copies: the caller's frame is never modified (and, when the caller passed its
     # only reference, freed here: at province scale every copy of the ledger is a gigabyte)
@@ -215,7 +216,7 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     facts = fact_project_period(grouped, credit.territorial, periods)
     findings += below_threshold_findings(projects, grouped)
     findings += inside_region_findings(projects, grouped)
-    findings += unknown_source_findings(projects, facts)
+    findings += unknown_source_findings(projects, facts, unknown_source)
     cohort_facts = fact_cohort(cohort, ledger, normalizer_for(ref), config)
     findings += cohort_findings(cohort_facts, projects, grouped)
     return ConformResult(

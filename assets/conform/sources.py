@@ -102,9 +102,17 @@ def inside_region_findings(projects: pd.DataFrame, grouped: dict[str, list[dict]
     return out
 
 
-def unknown_source_findings(projects: pd.DataFrame, facts: pd.DataFrame) -> list[Finding]:
+UNKNOWN_SOURCE_EFFECT = {  # rules `indicators.unknown_source` (rev2-marts) → what the clerk is told
+    "exclude": "按规则暂不计入任何指标",
+    "include": "按规则暂按区外境内项目计入",
+}
+
+
+def unknown_source_findings(projects: pd.DataFrame, facts: pd.DataFrame,
+                            unknown_source: str = "exclude") -> list[Finding]:
     """One `unknown_source` warning per project of unknown source and period, naming the row the
     period's figures come from.  Projects below the 统计起点 count nowhere anyway: not repeated."""
+    effect = UNKNOWN_SOURCE_EFFECT.get(unknown_source, UNKNOWN_SOURCE_EFFECT["exclude"])
     unknown = projects.loc[(projects["source_class"] == "unknown")
                            & ~projects["below_threshold"].map(lambda v: v is True)]
     if unknown.empty or facts.empty:
@@ -121,7 +129,7 @@ def unknown_source_findings(projects: pd.DataFrame, facts: pd.DataFrame) -> list
         out.append(_finding(
             "unknown_source",
             f"{_where(at)}：项目「{_name(names[pid])}」{why}，无法判断是否区外境内项目，"
-            "按规则默认暂不计入任何指标；请补填投资来源（省、市或国家/地区，如“广东佛山”“香港”）。",
+            f"{effect}；请补填投资来源（省、市或国家/地区，如“广东佛山”“香港”）。",
             at,
         ))
     return out

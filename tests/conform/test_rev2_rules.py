@@ -218,3 +218,19 @@ def test_no_list_no_cohort_and_no_cohort_findings():
     result = _conform(ledger_row("甲汽配项目", is_sanqi=True, source="重庆"))
     assert result.fact_cohort.empty
     assert not [f for f in result.findings if f.check_name.startswith("cohort")]
+
+
+def test_unknown_source_message_follows_the_setting():
+    row = ledger_row("甲汽配项目", source=None)
+    excluded = conform(ledger(row), empty(), empty(), empty(), empty(), REF, ["2022-03"])
+    included = conform(ledger(row), empty(), empty(), empty(), empty(), REF, ["2022-03"],
+                       unknown_source="include")
+    (a,) = _findings(excluded, "unknown_source")
+    (b,) = _findings(included, "unknown_source")
+    assert "暂不计入任何指标" in a["message"] and "暂按区外境内项目计入" in b["message"]
+
+
+@pytest.mark.parametrize("unit", [u.name for u in REF.units.values() if u.type == "district"])
+def test_every_district_of_the_city_is_inside_the_region(unit):
+    assert REF.classify_source(unit)[1] == "inside_region"
+    assert REF.classify_source("柳州市" + unit)[1] == "inside_region"
