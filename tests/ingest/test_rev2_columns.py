@@ -124,7 +124,7 @@ def test_ingest_writes_cohort_rows_and_in_library_to_staging(tmp_path, duckdb_ur
                {"清单": [["2021年三企入桂签约项目清单"], *COHORT[1:3]]})
     write_xlsx(root / "2022-05" / "鹿寨县台账.xlsx", {"Sheet1": _ledger("投资来源", "是否入库", [
         [1, "林木加工", "甲项目", "甲公司", 2, "重庆", "2022-03-05", "洽谈中", "是"]])})
-    ingest(duckdb_wh, root, ref=REF)
+    ingest(duckdb_wh, root)
     cohort = duckdb_wh.read(
         "SELECT year, project_name, territorial_unit, source_row FROM staging.cohort_rows "
         "ORDER BY year, source_row")
@@ -149,7 +149,7 @@ def test_a_newer_list_of_the_same_year_replaces_the_older(tmp_path, duckdb_url):
                      {"清单": COHORT[:3]})
     os.utime(old, (1_650_000_000, 1_650_000_000))
     os.utime(new, (1_650_086_400, 1_650_086_400))
-    ingest(wh, root, ref=REF)
+    ingest(wh, root)
     files = wh.read("SELECT source_file, status FROM staging.files ORDER BY source_file")
     assert files["status"].tolist() == ["superseded", "loaded"]  # the older file first by name
     live = wh.read("SELECT COUNT(*) AS n FROM staging.cohort_rows WHERE file_id IN "
