@@ -9,7 +9,7 @@ and a cadence other than monthly/quarterly are all errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,7 @@ SCHEMA: dict[str, Any] = {
         },
     },
     "schedule": {"schedule_cron": STR},
+    "report": {"issuer": STR, "number_format": STR, "recipients": STR},
 }
 
 
@@ -242,12 +243,26 @@ class AssessmentRules:
 
 
 @dataclass(frozen=True)
+class ReportRules:
+    """发文机关、文号格式与主送机关 of the 通报 (the Word document's head)."""
+
+    issuer: str
+    number_format: str  # placeholders {year} and {seq}
+    recipients: str
+
+    def document_number(self, year: int, seq: int) -> str:
+        return self.number_format.format(year=year, seq=seq)
+
+
+@dataclass(frozen=True)
 class Rules:
     indicators: IndicatorRules
     four_rates: FourRatesRules
     red_black: RedBlackRules
     assessment: AssessmentRules
     schedule_cron: str
+    # repr=False: the marts' build fingerprint hashes repr(rules); the document head changes no mart
+    report: ReportRules = field(repr=False, compare=False)
     source: str = "rules.yaml"
 
 
@@ -293,8 +308,19 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
             ),
         ),
         schedule_cron=d["schedule"]["schedule_cron"],
+        report=_report_rules(d["report"], source),
         source=source,
     )
+
+
+def _report_rules(rep: dict, source: str) -> ReportRules:
+    rules = ReportRules(**rep)
+    try:
+        rules.document_number(2021, 1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise _err(source, f"report.number_format 只能使用 {{year}} 和 {{seq}}，"
+                           f"实际为 {rules.number_format!r}") from exc
+    return rules
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
