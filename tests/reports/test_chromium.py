@@ -3,12 +3,25 @@ blank, and a DOM with the tables and the inline SVG chart."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import struct
 import subprocess
 import zlib
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
 
-from tests.reports.conftest import ARTIFACTS, chromium_args
+from dagster import DagsterInstance, materialize
+
+from assets.reports.assets import tongbao
+from assets.reports.body import body_blocks
+from assets.reports.pdf import print_args
+from assets.reports.tongbao import load_report_data
+from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.warehouse import Warehouse
+from tests.reports.conftest import ARTIFACTS, PERIOD, chromium_args
 
 
 def png_summary(data: bytes, max_rows: int = 400) -> tuple[int, int, int]:
@@ -85,3 +98,124 @@ def test_html_renders_in_headless_chromium(duckdb_report, chromium, tmp_path):
     assert "<svg" in dom and "<rect" in dom
     for unit in ("柳南区", "柳江区"):
         assert unit in dom
+
+
+# --- the PDF the pipeline prints from the HTML -------------------------------------------------
+def _cjk(text: str) -> Counter:
+    """Chinese characters and full-width punctuation of `text`, counted."""
+    return Counter(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+                   or "\uff00" <= ch <= "\uffef")
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees: no <style>, no <title> (page or SVG tooltip)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("style", "title")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "title")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def missing_glyphs(html: str, pdf: Path, pdftotext: str) -> dict[str, int]:
+    """Chinese characters of the page that the PDF's text lacks (a glyph drawn as a box has no
+    text, a clipped cell loses its characters): {char: how many are missing}."""
+    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    want, got = _cjk(visible_text(html)), _cjk(text)
+    return {ch: n - got[ch] for ch, n in want.items() if got[ch] < n}
+
+
+def _tongbao_only(url: str, reports: Path):
+    resources = {"warehouse": WarehouseResource(url=url),
+                 "drop_folder": DropFolderResource(submissions_dir=str(reports),
+                                                   reports_dir=str(reports))}
+    result = materialize([tongbao], partition_key=PERIOD, resources=resources,
+                         instance=DagsterInstance.ephemeral())
+    release_warehouses()
+    md = next(e.materialization for e in result.get_asset_materialization_events()).metadata
+    return result, md
+
+
+def test_pipeline_prints_the_pdf(duckdb_report, chromium, poppler, tmp_path):
+    """With a Chromium installed the report asset writes the PDF: A4 pages, page numbers,
+    every Chinese character of the page present (no box, nothing clipped), the body whole."""
+    result, md = _tongbao_only(duckdb_report["url"], tmp_path)
+    assert result.success
+    pdf = Path(md["pdf"].value)
+    assert pdf == tmp_path / f"{PERIOD}_招商引资红黑榜通报.pdf" and pdf.exists()
+    info = subprocess.run([poppler["pdfinfo"], "-f", "1", "-l", "99", str(pdf)],
+                          capture_output=True, text=True, check=True).stdout
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert len(sizes) >= 4
+    for w, h in sizes:  # A4, portrait (the letter) or landscape (the attachments)
+        assert sorted((round(float(w)), round(float(h)))) == [595, 842], (w, h)
+    html = pdf.with_suffix(".html").read_text(encoding="utf-8")
+    assert missing_glyphs(html, pdf, poppler["pdftotext"]) == {}
+    text = subprocess.run([poppler["pdftotext"], str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    for n in range(1, len(sizes) + 1):
+        assert f"—{n}—" in flat, n  # the page number of every page
+    body = [b.text for b in body_blocks(load_report_data_for(duckdb_report))]
+    for para in body:  # the letter's paragraphs read whole, in order of the page
+        assert re.sub(r"\s+", "", para) in flat, para
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copyfile(pdf, ARTIFACTS / pdf.name)
+    for old in ARTIFACTS.glob("tongbao_pdf_2021-02-*.png"):
+        old.unlink()
+    subprocess.run([poppler["pdftoppm"], "-r", "70", "-png", "-f", "1", "-l", "6", str(pdf),
+                    str(ARTIFACTS / "tongbao_pdf_2021-02")], check=True, timeout=120)
+    assert len(list(ARTIFACTS.glob("tongbao_pdf_2021-02-*.png"))) == 6
+
+
+def load_report_data_for(run: dict):
+    wh = Warehouse(run["url"])
+    try:
+        return load_report_data(wh, PERIOD)
+    finally:
+        wh.dispose()
+
+
+def test_missing_glyph_check_can_fail(duckdb_report, chromium, poppler, tmp_path):
+    """The same page printed with only a Latin font (DejaVu) visible to Chromium: the check
+    above must report the Chinese characters it could not draw."""
+    fonts = Path("/usr/share/fonts/truetype/dejavu")
+    assert fonts.is_dir(), "Chromium's Debian package depends on fonts-dejavu"
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>{fonts}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8")
+    pdf = tmp_path / "latin_only.pdf"
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    subprocess.run([*print_args(chromium, tmp_path / "profile"), f"--print-to-pdf={pdf}",
+                    duckdb_report["html"].resolve().as_uri()],
+                   capture_output=True, env=env, timeout=120)
+    assert pdf.exists()
+    missing = missing_glyphs(duckdb_report["html"].read_text(encoding="utf-8"), pdf,
+                             poppler["pdftotext"])
+    assert "柳" in missing and sum(missing.values()) > 50, missing
+
+
+def test_without_chromium_no_pdf_and_a_message(duckdb_report, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-browser"))
+    result, md = _tongbao_only(duckdb_report["url"], tmp_path)
+    assert result.success
+    assert md["pdf"].value.startswith("未生成 PDF：本机未安装 Chromium")
+    assert not list(tmp_path.glob("*.pdf"))
+    assert (tmp_path / f"{PERIOD}_招商引资红黑榜通报.docx").exists()
