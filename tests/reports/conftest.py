@@ -139,6 +139,19 @@ def poppler() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def soffice_calc(soffice) -> str:
+    """LibreOffice with Calc (Debian libreoffice-calc-nogui), to print the workbook."""
+    calc = Path("/usr/lib/libreoffice/program/libscdlo.so")
+    if not calc.exists():
+        if not _may_install():
+            _must_have("LibreOffice Calc is not installed and we may not install it")
+        rc, log = _apt_install("libreoffice-calc-nogui")
+        if rc != 0 or not calc.exists():
+            _must_have(f"apt-get install libreoffice-calc-nogui failed (rc={rc}): {log}")
+    return soffice
+
+
+@pytest.fixture(scope="session")
 def soffice() -> str:
     """LibreOffice Writer, headless (Debian libreoffice-writer-nogui: ~2 minutes to install)."""
     return ensure_tool("soffice", "libreoffice-writer-nogui")

@@ -17,6 +17,7 @@ from dagster import DagsterInstance, materialize
 
 from assets.reports.assets import tongbao
 from assets.reports.body import body_blocks
+from assets.reports.html import svg_chart
 from assets.reports.pdf import print_args
 from assets.reports.tongbao import load_report_data
 from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
@@ -103,7 +104,7 @@ def test_html_renders_in_headless_chromium(duckdb_report, chromium, tmp_path):
 # --- the PDF the pipeline prints from the HTML -------------------------------------------------
 def _cjk(text: str) -> Counter:
     """Chinese characters and full-width punctuation of `text`, counted."""
-    return Counter(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+    return Counter(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3001" <= ch <= "\u303f"
                    or "\uff00" <= ch <= "\uffef")
 
 
@@ -219,3 +220,18 @@ def test_without_chromium_no_pdf_and_a_message(duckdb_report, tmp_path, monkeypa
     assert md["pdf"].value.startswith("未生成 PDF：本机未安装 Chromium")
     assert not list(tmp_path.glob("*.pdf"))
     assert (tmp_path / f"{PERIOD}_招商引资红黑榜通报.docx").exists()
+
+
+def test_chart_labels_fit_the_longest_unit_name(duckdb_report):
+    """Long 专班 names are drawn whole: the label column is as wide as the longest name."""
+    data = load_report_data_for(duckdb_report)
+    long_name = "市科技局绿色环保产业链科技招商专班"
+    data.chart = data.chart._append({"unit_name": long_name, "funds_completion": 0.5,
+                                     "projects_completion": None}, ignore_index=True)
+    svg = svg_chart(data)
+    x = float(re.search(rf'<text x="([\d.]+)"[^>]*text-anchor="end"[^>]*>{long_name}<',
+                        svg).group(1))
+    assert x - 12 * len(long_name) >= 0  # 12 px characters, anchored at their end
+    bar_x = float(re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="11"',
+                            svg).group(1))
+    assert bar_x > x  # the bars start right of the labels

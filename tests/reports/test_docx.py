@@ -8,11 +8,13 @@ import re
 import subprocess
 
 import docx
+import openpyxl
 from dagster import AssetKey
 from docx.oxml.ns import qn
 
 from assets.marts.common import INDICATOR_LABELS
 from tests.reports.conftest import ARTIFACTS, as_float
+from tests.reports.test_chromium import _cjk
 
 TECHNICAL = ("duckdb", "postgres", "marts", "target_progress", "city_summary", "four_rates",
              "red_black", "performance_assessment", "rules.yaml", "sql")
@@ -215,3 +217,39 @@ def test_docx_renders_with_libreoffice(duckdb_report, soffice, poppler, tmp_path
     shots = sorted(ARTIFACTS.glob("tongbao_docx_2021-02-*.png"))
     assert len(shots) == 3 and all(p.stat().st_size > 10_000 for p in shots)
     (ARTIFACTS / pdf.name.replace(".pdf", "_libreoffice.pdf")).write_bytes(pdf.read_bytes())
+
+
+def test_xlsx_prints_with_libreoffice(duckdb_report, soffice_calc, poppler, tmp_path):
+    """The workbook printed by LibreOffice: A4 landscape pages, "第 n 页，共 N 页" on each, every
+    Chinese character of the red list present; the 红榜 and chart pages as PNG for a reviewer."""
+    src = duckdb_report["xlsx"]
+    proc = subprocess.run(
+        [soffice_calc, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+        capture_output=True, text=True, timeout=300)
+    pdf = tmp_path / src.with_suffix(".pdf").name
+    assert pdf.exists(), proc.stdout + proc.stderr
+    info = subprocess.run([poppler["pdfinfo"], "-f", "1", "-l", "99", str(pdf)],
+                          capture_output=True, text=True).stdout
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert sizes and all((round(float(w)), round(float(h))) == (842, 595) for w, h in sizes)
+    text = subprocess.run([poppler["pdftotext"], str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    for n in range(1, len(sizes) + 1):
+        assert f"第{n}页，共{len(sizes)}页" in flat, n
+    wb = openpyxl.load_workbook(src)
+    red = "".join(str(c.value) for row in wb["红榜"].iter_rows() for c in row if c.value)
+    got = _cjk(text)
+    assert {ch: n for ch, n in _cjk(red).items() if got[ch] < n} == {}
+    ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob("tongbao_xlsx_2021-02-*.png"):
+        old.unlink()
+    subprocess.run([poppler["pdftoppm"], "-r", "70", "-png", "-f", "2", "-l", "2", str(pdf),
+                    str(ARTIFACTS / "tongbao_xlsx_2021-02")], check=True, timeout=120)
+    chart_page = next(i for i, page in enumerate(text.split("\f"), start=1)
+                      if "各单位目标任务完成率" in page)
+    subprocess.run([poppler["pdftoppm"], "-r", "70", "-png", "-f", str(chart_page), "-l",
+                    str(chart_page), str(pdf), str(ARTIFACTS / "tongbao_xlsx_2021-02")],
+                   check=True, timeout=120)
+    (ARTIFACTS / pdf.name.replace(".pdf", "_xlsx_libreoffice.pdf")).write_bytes(pdf.read_bytes())
