@@ -213,6 +213,8 @@ def render_html(data: ReportData) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # the warehouse behind the figures: in the page's metadata, not in what an official reads
+        f'<meta name="description" content="数据来源：{escape(data.source)}">'
         f"<title>{escape(data.title)}</title><style>{CSS}</style></head><body>"
         f"{_document(data)}<main>{_annexes(data)}</main>"
         f"<footer>本通报数据来自各单位报送的招商引资项目台账和目标任务分解表。生成时间："

@@ -11,6 +11,7 @@ from dagster import AssetKey
 
 from assets.marts.common import INDICATOR_LABELS
 from tests.reports.conftest import PERIOD, as_float, sheet_rows
+from tests.reports.test_chromium import visible_text
 
 APPROX = {"rel": 1e-9, "abs": 1e-9}
 TP = 2 / 12
@@ -208,6 +209,11 @@ def test_html_has_the_same_content(report_run):
     rb = report_run["marts"]["red_black_list"]
     for reasons in rb.loc[rb["list"].notna(), "reasons"]:
         assert reasons in html
+    # no engine or table name in the page an official reads; its metadata names the warehouse
+    seen = visible_text(html).lower()
+    for word in ("duckdb", "postgres", "marts", "target_progress", "red_black", "rules.yaml"):
+        assert word not in seen, word
+    assert re.search(r'<meta name="description" content="数据来源：[^"]*marts', html)
     # self-contained: nothing fetched from anywhere
     lowered = html.lower()
     for needle in ("<script", "<link", "src=", "href=", "url(", "@import", "http:", "https:"):
