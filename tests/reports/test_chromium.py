@@ -9,8 +9,6 @@ import shutil
 import struct
 import subprocess
 import zlib
-from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 
 from dagster import DagsterInstance, materialize
@@ -23,6 +21,7 @@ from assets.reports.tongbao import load_report_data
 from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.reports.conftest import ARTIFACTS, PERIOD, chromium_args
+from tests.reports.printing import missing_glyphs
 
 
 def png_summary(data: bytes, max_rows: int = 400) -> tuple[int, int, int]:
@@ -102,45 +101,6 @@ def test_html_renders_in_headless_chromium(duckdb_report, chromium, tmp_path):
 
 
 # --- the PDF the pipeline prints from the HTML -------------------------------------------------
-def _cjk(text: str) -> Counter:
-    """Chinese characters and full-width punctuation of `text`, counted."""
-    return Counter(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3001" <= ch <= "\u303f"
-                   or "\uff00" <= ch <= "\uffef")
-
-
-class _Visible(HTMLParser):
-    """The text a reader sees: no <style>, no <title> (page or SVG tooltip)."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self._skip = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self._skip += tag in ("style", "title")
-
-    def handle_endtag(self, tag):
-        self._skip -= tag in ("style", "title")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    parser = _Visible()
-    parser.feed(html)
-    return "".join(parser.parts)
-
-
-def missing_glyphs(html: str, pdf: Path, pdftotext: str) -> dict[str, int]:
-    """Chinese characters of the page that the PDF's text lacks (a glyph drawn as a box has no
-    text, a clipped cell loses its characters): {char: how many are missing}."""
-    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    want, got = _cjk(visible_text(html)), _cjk(text)
-    return {ch: n - got[ch] for ch, n in want.items() if got[ch] < n}
-
-
 def _tongbao_only(url: str, reports: Path):
     resources = {"warehouse": WarehouseResource(url=url),
                  "drop_folder": DropFolderResource(submissions_dir=str(reports),

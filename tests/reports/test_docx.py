@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 
 from assets.marts.common import INDICATOR_LABELS
 from tests.reports.conftest import ARTIFACTS, as_float
-from tests.reports.test_chromium import _cjk
+from tests.reports.printing import cjk
 
 TECHNICAL = ("duckdb", "postgres", "marts", "target_progress", "city_summary", "four_rates",
              "red_black", "performance_assessment", "rules.yaml", "sql")
@@ -240,8 +240,8 @@ def test_xlsx_prints_with_libreoffice(duckdb_report, soffice_calc, poppler, tmp_
         assert f"第{n}页，共{len(sizes)}页" in flat, n
     wb = openpyxl.load_workbook(src)
     red = "".join(str(c.value) for row in wb["红榜"].iter_rows() for c in row if c.value)
-    got = _cjk(text)
-    assert {ch: n for ch, n in _cjk(red).items() if got[ch] < n} == {}
+    got = cjk(text)
+    assert {ch: n for ch, n in cjk(red).items() if got[ch] < n} == {}
     ARTIFACTS.mkdir(exist_ok=True)
     for old in ARTIFACTS.glob("tongbao_xlsx_2021-02-*.png"):
         old.unlink()

@@ -11,7 +11,7 @@ from dagster import AssetKey
 
 from assets.marts.common import INDICATOR_LABELS
 from tests.reports.conftest import PERIOD, as_float, sheet_rows
-from tests.reports.test_chromium import visible_text
+from tests.reports.printing import visible_text
 
 APPROX = {"rel": 1e-9, "abs": 1e-9}
 TP = 2 / 12
