@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+import pandas as pd
+
 from .body import ATTACHMENTS, HEADING, attachment_lines, body_blocks
 from .layout import BOOL, TABLES, TEXT, cell_kind, columns_of, display, frame, is_missing
 from .tongbao import ReportData
@@ -60,10 +62,11 @@ footer { page: annex; color: #777; font-size: 11px; margin-top: 24px; border-top
   h4 { break-after: avoid; }
   tr { break-inside: avoid; }
   thead { display: table-header-group; }
-  .chart { break-inside: avoid; }
+  .chart svg { break-inside: avoid; margin-bottom: 6mm; }
 }
 """.replace("SERIF", SERIF).replace("SONG", SONG).replace("HEI", HEI)
 
+CHART_ROWS = 15  # units per chart part: one part fits a landscape A4 page
 FUNDS_COLOUR = "#1f4e79"
 PROJECTS_COLOUR = "#f0a030"
 PROGRESS_COLOUR = "#c00000"
@@ -100,17 +103,31 @@ def _table(data: ReportData, table) -> str:
     )
 
 
-def svg_chart(data: ReportData) -> str:
-    """Horizontal grouped bars: 到位资金 and 新引进项目 completion by unit, 序时进度 as a line."""
+def svg_charts(data: ReportData) -> list[str]:
+    """The chart in parts of at most CHART_ROWS units: an SVG cannot break across printed pages,
+    so a province-sized list would be cut at the page's foot."""
     chart = data.chart
+    if len(chart) <= CHART_ROWS:
+        return [svg_chart(data)]
+    chunks = [chart.iloc[i:i + CHART_ROWS] for i in range(0, len(chart), CHART_ROWS)]
+    return [svg_chart(data, rows, f"（{i}/{len(chunks)}）")
+            for i, rows in enumerate(chunks, start=1)]
+
+
+def svg_chart(data: ReportData, rows: pd.DataFrame | None = None, caption: str = "") -> str:
+    """Horizontal grouped bars: 到位资金 and 新引进项目 completion by unit, 序时进度 as a line.
+    `rows`: the units of this part (default all); label width and scale are the whole chart's,
+    so the parts line up."""
+    full = data.chart
+    chart = full if rows is None else rows
     # the label column fits the longest unit name (12 px characters), so no name is cut
-    longest = max([len(str(u)) for u in chart["unit_name"]] + [6])
+    longest = max([len(str(u)) for u in full["unit_name"]] + [6])
     label_w, bar_w, pad = 13 * longest + 24, 640, 70
     row_h, top, bottom = 34, 40, 46
     n = max(len(chart), 1)
     width = label_w + bar_w + pad
     height = top + n * row_h + bottom
-    values = [v for c in ("funds_completion", "projects_completion") for v in chart[c]
+    values = [v for c in ("funds_completion", "projects_completion") for v in full[c]
               if not is_missing(v)]
     scale_max = max([1.2, data.time_progress * 1.1] + [min(float(v), 3.0) for v in values])
 
@@ -122,7 +139,8 @@ def svg_chart(data: ReportData) -> str:
         f'height="{height}" viewBox="0 0 {width} {height}" aria-label="各单位目标任务完成率">',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="15" '
-        f'font-weight="bold">各单位目标任务完成率（序时进度 {data.time_progress:.1%}）</text>',
+        f'font-weight="bold">各单位目标任务完成率（序时进度 {data.time_progress:.1%}）'
+        f"{caption}</text>",
     ]
     # grid and axis
     step = 0.25 if scale_max <= 1.5 else 0.5
@@ -202,7 +220,7 @@ def _annexes(data: ReportData) -> str:
             body.append(_table(data, by_key[key]))
             if key == "progress":
                 body.append(f'<section class="chart" id="chart"><h4>各单位完成率图</h4>'
-                            f"{svg_chart(data)}</section>")
+                            f"{''.join(svg_charts(data))}</section>")
         out.append(f'<section class="annex" id="annex{i}"><p class="annex-no">附件{i}</p>'
                    f"<h2>{escape(data.city)}{escape(title)}（{data.year}年{data.month}月）</h2>"
                    f"{''.join(body)}</section>")

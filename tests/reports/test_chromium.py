@@ -11,11 +11,12 @@ import subprocess
 import zlib
 from pathlib import Path
 
+import pandas as pd
 from dagster import DagsterInstance, materialize
 
 from assets.reports.assets import tongbao
 from assets.reports.body import body_blocks
-from assets.reports.html import svg_chart
+from assets.reports.html import svg_chart, svg_charts
 from assets.reports.pdf import print_args
 from assets.reports.tongbao import load_report_data
 from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
@@ -195,3 +196,22 @@ def test_chart_labels_fit_the_longest_unit_name(duckdb_report):
     bar_x = float(re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="11"',
                             svg).group(1))
     assert bar_x > x  # the bars start right of the labels
+
+
+def test_a_long_chart_is_split_into_parts_that_fit_a_page(duckdb_report):
+    """40 units: three SVGs of at most 15 units, each shorter than a landscape A4 page, every
+    unit drawn once, the same label width and scale in each part."""
+    data = load_report_data_for(duckdb_report)
+    names = [f"测试单位{i:02d}招商引资产业链专班" for i in range(40)]
+    data.chart = pd.DataFrame({"unit_name": names, "funds_completion": [i / 20 for i in range(40)],
+                               "projects_completion": [None] * 40})
+    parts = svg_charts(data)
+    assert len(parts) == 3
+    heights = [float(re.search(r'<svg role="img" width="[\d.]+" height="([\d.]+)"', p).group(1))
+               for p in parts]
+    assert max(heights) <= 180 / 25.4 * 96  # 180 mm: the landscape page less its margins
+    drawn = [n for p in parts for n in re.findall(r">(测试单位\d\d招商引资产业链专班)<", p)]
+    assert sorted(drawn) == names
+    widths = {re.search(r'<svg role="img" width="([\d.]+)"', p).group(1) for p in parts}
+    assert len(widths) == 1
+    assert "（1/3）" in parts[0] and "（3/3）" in parts[2]
