@@ -11,12 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.drawing.text import Font as DrawingFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .layout import (
@@ -49,6 +52,10 @@ BODY_FONT = Font(name=FONT, size=10)
 # what the cover says about the figures (the warehouse itself is named in the properties)
 SOURCE_TEXT = "各县（区）、开发区、市直部门和产业招商组报送的招商引资项目台账及目标任务分解表"
 LINE_HEIGHT = 14  # points per wrapped line of 10 pt 宋体
+CHART_ROWS = 12  # units per chart: a chart of 12 (≈ 12.6 cm) fits a landscape A4 page under
+# the repeated title rows
+CHART_CM_PER_UNIT = 0.8
+ROW_CM = 15 / 72 * 2.54  # a default 15 pt row, in cm (where the next chart is anchored)
 
 
 def set_text(cell, value) -> None:
@@ -207,19 +214,23 @@ def _cjk_text(size_pt: float, bold: bool = False) -> RichText:
     return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
 
 
-def _bar_chart(ws: Worksheet, n: int) -> BarChart:
-    """Horizontal bars, one row of three per unit (funds, projects, 序时进度), placed under the
-    data and as wide as a landscape page: names read whole, bars legible when printed."""
-    first, last = HEADER_ROW + 1, HEADER_ROW + n
+def _bar_chart(ws: Worksheet, first: int, last: int, caption: str = "") -> BarChart:
+    """Horizontal bars, one row of three per unit (funds, projects, 序时进度) for the data rows
+    first..last, as wide as a landscape page: names read whole, bars legible when printed."""
+    n = last - first + 1
     bar = BarChart()
     bar.type = "bar"
     bar.grouping = "clustered"
-    bar.title = "各单位目标任务完成率"
+    bar.title = f"各单位目标任务完成率{caption}"
     bar.y_axis.title = "完成率"
     bar.y_axis.number_format = "0%"
     bar.y_axis.majorGridlines = None
-    bar.add_data(Reference(ws, min_col=2, max_col=4, min_row=HEADER_ROW, max_row=last),
-                 titles_from_data=True)
+    for col in range(2, 5):  # series titles from the header row, values from this part's rows
+        series = Series(Reference(ws, min_col=col, min_row=first, max_row=last),
+                        title_from_data=False)
+        series.tx = SeriesLabel(strRef=StrRef(f"'{ws.title}'!${get_column_letter(col)}$"
+                                              f"{HEADER_ROW}"))
+        bar.series.append(series)
     bar.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     bar.x_axis.scaling.orientation = "maxMin"  # first unit on top, as in the table
     bar.x_axis.delete = bar.y_axis.delete = False
@@ -228,8 +239,21 @@ def _bar_chart(ws: Worksheet, n: int) -> BarChart:
     bar.legend.position = "b"
     bar.legend.txPr = _cjk_text(9)
     bar.width = 25
-    bar.height = max(8.0, 1.1 * n + 4)
+    bar.height = CHART_CM_PER_UNIT * n + 3
     return bar
+
+
+def _add_charts(ws: Worksheet, n: int) -> None:
+    """The chart under the data, in parts of at most CHART_ROWS units, each starting a printed
+    page: a chart does not break across pages, and a 40-unit chart would be cut."""
+    anchor = HEADER_ROW + n + 3
+    parts = [(s, min(s + CHART_ROWS, n)) for s in range(0, n, CHART_ROWS)]
+    for k, (start, end) in enumerate(parts, start=1):
+        caption = f"（{k}/{len(parts)}）" if len(parts) > 1 else ""
+        chart = _bar_chart(ws, HEADER_ROW + 1 + start, HEADER_ROW + end, caption)
+        ws.row_breaks.append(Break(id=anchor - 1))
+        ws.add_chart(chart, f"A{anchor}")
+        anchor += int(chart.height / ROW_CM) + 2
 
 
 def _chart_sheet(wb: Workbook, data: ReportData) -> Worksheet:
@@ -261,7 +285,7 @@ def _chart_sheet(wb: Workbook, data: ReportData) -> Worksheet:
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
     n = len(data.chart)
     if n:
-        ws.add_chart(_bar_chart(ws, n), f"A{HEADER_ROW + n + 3}")
+        _add_charts(ws, n)
     _page_setup(ws)
     return ws
 

@@ -6,10 +6,14 @@ import re
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 from dagster import AssetKey
 
 from assets.marts.common import INDICATOR_LABELS
+from assets.reports.excel import CHART_SHEET, build_workbook
+from assets.reports.tongbao import load_report_data
+from runtime.warehouse import Warehouse
 from tests.reports.conftest import PERIOD, as_float, sheet_rows
 from tests.reports.printing import visible_text
 
@@ -262,3 +266,30 @@ def test_assessment_sheet_matches_marts(report_run):
         assert _close(_num(rows[m.unit_name]["考评得分"]), m.score), m.unit_name
         assert _close(_num(rows[m.unit_name]["满分"]), m.max_score), m.unit_name
         assert rows[m.unit_name]["计分说明"].value == m.detail
+
+
+def test_long_chart_prints_in_parts_one_per_page(duckdb_report):
+    """40 units: charts of at most 12 units, each on a page of its own (a row break before
+    it), short enough for a landscape page; together they plot every unit once."""
+    wh = Warehouse(duckdb_report["url"])
+    try:
+        data = load_report_data(wh, PERIOD)
+    finally:
+        wh.dispose()
+    names = [f"测试单位{i:02d}" for i in range(40)]
+    data.chart = pd.DataFrame({"unit_name": names, "funds_completion": [i / 20 for i in range(40)],
+                               "projects_completion": [0.5] * 40})
+    ws = build_workbook(data)[CHART_SHEET]
+    charts = ws._charts
+    assert len(charts) == 4
+    breaks = {b.id for b in ws.row_breaks.brk}
+    plotted = []
+    for chart in charts:
+        anchor = int(re.fullmatch(r"A(\d+)", chart.anchor).group(1))  # the cell it is put at
+        assert anchor > 3 + 40 and anchor - 1 in breaks
+        assert chart.height <= 13  # cm: fits under the repeated titles of a landscape page
+        ref = chart.series[0].val.numRef.f  # e.g. '完成率图'!$B$4:$B$15
+        first, last = (int(x) for x in re.findall(r"\$(\d+)", ref))
+        assert last - first + 1 <= 12
+        plotted += range(first, last + 1)
+    assert plotted == list(range(4, 44))
