@@ -22,6 +22,7 @@ class Column:
     header: str
     kind: str
     width: float = 12
+    optional: bool = False  # shown only when the mart has the column (revision-2 columns)
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,22 @@ TABLES = (
         *_RANK_COLUMNS[:4],
         Column("list_label", "榜单", TEXT, 8),
         *_RANK_COLUMNS[4:],
-    ), "综合得分按 reference/rules.yaml 的权重计算；未设目标任务的单位不参与排名。"),
+    ), "综合得分按考核规则规定的权重计算；未设目标任务的单位不参与排名。"),
+    Table("assessment", "绩效考评", "招商引资绩效考评（年度累计）", (
+        Column("unit_name", "单位", TEXT, 20),
+        Column("unit_type_label", "单位类型", TEXT, 11),
+        Column("score", "考评得分", SCORE, 10),
+        Column("max_score", "满分", SCORE, 8),
+        Column("rank", "名次", INT, 7, optional=True),
+        Column("grade", "等次", TEXT, 8, optional=True),
+        Column("detail", "计分说明", TEXT, 80),
+    ), "年初至本月累计得分；12月为全年考评结果。"),
 )
+
+
+def columns_of(table: Table, df: pd.DataFrame) -> tuple[Column, ...]:
+    """The table's columns, without the optional ones the data does not have."""
+    return tuple(c for c in table.columns if not c.optional or c.field in df.columns)
 
 
 def frame(data: ReportData, table: Table) -> pd.DataFrame:
@@ -126,4 +141,4 @@ def display(value, kind: str) -> str:
 
 
 __all__ = ["AMOUNT", "BOOL", "COUNT", "INT", "RATE", "SCORE", "TABLES", "TEXT", "VALUE",
-           "Column", "Table", "cell_kind", "display", "frame", "is_missing"]
+           "Column", "Table", "cell_kind", "columns_of", "display", "frame"]
