@@ -134,6 +134,7 @@ def test_pipeline_prints_the_pdf(duckdb_report, chromium, poppler, tmp_path):
     for n in range(1, len(sizes) + 1):
         assert f"—{n}—" in flat, n  # the page number of every page
     body = [b.text for b in body_blocks(load_report_data_for(duckdb_report))]
+    flat = re.sub(r"—\d+—", "", flat)  # a paragraph may run across a page break and its footer
     for para in body:  # the letter's paragraphs read whole, in order of the page
         assert re.sub(r"\s+", "", para) in flat, para
     ARTIFACTS.mkdir(exist_ok=True)

@@ -56,8 +56,10 @@ def _revision2_marts(wh: Warehouse, period: str) -> None:
         for kind, unit, project in WARNINGS:
             c.exec_driver_sql("INSERT INTO marts.early_warning VALUES (?, ?, ?, ?, NULL, 3, "
                               "'预警')", (period, kind, unit, project))
-        c.exec_driver_sql("ALTER TABLE marts.performance_assessment ADD COLUMN rank INTEGER")
-        c.exec_driver_sql("ALTER TABLE marts.performance_assessment ADD COLUMN grade TEXT")
+        c.exec_driver_sql("ALTER TABLE marts.performance_assessment "
+                          "ADD COLUMN IF NOT EXISTS rank INTEGER")
+        c.exec_driver_sql("ALTER TABLE marts.performance_assessment "
+                          "ADD COLUMN IF NOT EXISTS grade TEXT")
 
 
 @pytest.fixture(scope="module")
