@@ -7,46 +7,25 @@ Only staging and core are built (ingest + build_core): the marts are not this la
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
-import pandas as pd
 import pytest
 
 from assets.conform.assets import build_core
 from assets.ingest.load import ingest
 from runtime.warehouse import Warehouse
-from tests.conftest import POSTGRES_URL, postgres_available, reset_postgres
-from tests.pipeline.bundled import SAMPLES, TRUTH
+from tests.conftest import url_for
+from tests.pipeline.bundled import SAMPLES, TRUTH, norm, truth
 
 NEW_CHECKS = ["unknown_source", "inside_region_project", "cohort_project_unmatched",
               "cohort_flag_outside_list"]
 
 
-def truth(name: str) -> pd.DataFrame:
-    return pd.read_csv(TRUTH / f"{name}.csv", dtype=str, keep_default_na=False)
 
-
-def norm(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    try:
-        return format(Decimal(str(value)).normalize(), "f")
-    except InvalidOperation:
-        return str(value)
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
 def wh(request, tmp_path_factory):
-    if request.param == "duckdb":
-        url = f"duckdb:///{tmp_path_factory.mktemp('rev2') / 'wh.duckdb'}"
-    else:
-        problem = postgres_available()
-        if problem:
-            pytest.skip(f"PostgreSQL unreachable: {problem}")
-        reset_postgres()
-        url = POSTGRES_URL
+    # PostgreSQL unreachable: a failure under CI, a skip elsewhere (url_for)
+    url = url_for(request.param, tmp_path_factory.mktemp("rev2"))
     warehouse = Warehouse(url)
     warehouse.create_schema()
     ingest(warehouse, SAMPLES)

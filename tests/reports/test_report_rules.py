@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from runtime.rules import DEFAULT_RULES_PATH, RulesError, load_rules
-
-
-def _write(tmp_path, mutate):
-    data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
-    mutate(data)
-    p = tmp_path / "rules.yaml"
-    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return p
+from runtime.rules import RulesError, load_rules
+from tests.marts.test_rules import write_rules
 
 
 def test_defaults():
@@ -27,14 +19,14 @@ def test_edited_issuer_and_format(tmp_path):
     def edit(d):
         d["report"]["issuer"] = "鹿寨县投资促进局"
         d["report"]["number_format"] = "鹿投促〔{year}〕第{seq}期"
-    rep = load_rules(_write(tmp_path, edit)).report
+    rep = load_rules(write_rules(tmp_path, edit)).report
     assert rep.issuer == "鹿寨县投资促进局"
     assert rep.document_number(2022, 12) == "鹿投促〔2022〕第12期"
 
 
 def test_report_is_not_part_of_the_marts_fingerprint(tmp_path):
     """Changing the document head must not rebuild the marts (their fingerprint is repr)."""
-    edited = load_rules(_write(tmp_path, lambda d: d["report"].__setitem__("issuer", "某局")))
+    edited = load_rules(write_rules(tmp_path, lambda d: d["report"].__setitem__("issuer", "某局")))
     assert repr(edited).replace(edited.source, "") == repr(load_rules()).replace(
         load_rules().source, "")
 
@@ -49,4 +41,4 @@ def test_report_is_not_part_of_the_marts_fingerprint(tmp_path):
 ])
 def test_invalid_report_section_names_the_key(tmp_path, mutate, match):
     with pytest.raises(RulesError, match=match):
-        load_rules(_write(tmp_path, mutate))
+        load_rules(write_rules(tmp_path, mutate))
