@@ -7,10 +7,9 @@ UI's run history; exits non-zero when a run fails.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
-from runtime.settings import Settings, ensure_dagster_home
+from runtime.settings import Settings, ensure_dagster_home, month_problem
 
 
 def _periods(args: argparse.Namespace, settings: Settings) -> list[str]:
@@ -18,11 +17,10 @@ def _periods(args: argparse.Namespace, settings: Settings) -> list[str]:
 
     if args.all:
         return month_folders(settings.submissions_dir)
-    periods = []
-    for p in args.period:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", p):
-            raise SystemExit(f"--period 需要 YYYY-MM 格式，收到 {p!r}")
-        periods.append(p)
+    for p in [*args.period, *([args.to] if args.to else [])]:
+        if problem := month_problem(p):
+            raise SystemExit(problem)
+    periods = list(args.period)
     if args.to:
         folders = month_folders(settings.submissions_dir)
         periods = [m for m in folders if periods[0] <= m <= args.to]
@@ -87,15 +85,8 @@ def materialize(args: argparse.Namespace) -> int:
     if not periods:
         print(f"报送目录 {settings.submissions_dir} 中没有 YYYY-MM 月份文件夹，无事可做。")
         return 1
-    from runtime.partitions import monthly
+    from runtime.partitions import ensure_months
 
-    known = set(monthly.get_partition_keys())
-    unknown = [p for p in periods if p not in known]
-    if unknown:
-        first, last = min(known), max(known)
-        print(f"月份 {', '.join(unknown)} 不在分区范围 {first} … {last} 内"
-              "（起点见 PARTITIONS_START）。", file=sys.stderr)
-        return 2
     job = defs.resolve_job_def("monthly_reporting")
     tags = {"trigger": "cli"}
     if len(periods) > 1:
@@ -105,6 +96,7 @@ def materialize(args: argparse.Namespace) -> int:
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
     failed = []
     with DagsterInstance.get() as instance:
+        ensure_months(instance, periods)  # each month is a partition from its first run on
         for period in periods:
             try:
                 result = job.execute_in_process(

@@ -10,7 +10,7 @@ from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
 from pipelines.jobs import monthly_reporting
 from pipelines.schedules import monthly_schedule
-from pipelines.sensors import drop_folder_sensor
+from pipelines.sensors import drop_folder_sensor, month_partitions_sensor
 from quality.checks import asset_checks
 from runtime.resources import default_resources
 
@@ -19,7 +19,7 @@ defs = Definitions(
     asset_checks=asset_checks,
     jobs=[monthly_reporting],
     schedules=[monthly_schedule],
-    sensors=[drop_folder_sensor],
+    sensors=[drop_folder_sensor, month_partitions_sensor],
     resources=default_resources(),
     # One writer at a time: an embedded DuckDB file admits a single writing process.
     executor=in_process_executor,

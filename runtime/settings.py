@@ -63,3 +63,12 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
         config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def month_problem(text: str) -> str | None:
+    """Why `text` is not a reporting month ('YYYY-MM'), in plain Chinese; None when it is one."""
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        return f"月份需要 YYYY-MM 格式（如 2022-05），收到 {text!r}"
+    if not 1 <= int(text[5:]) <= 12:
+        return f"月份 {text} 无效：月份只能是 01 到 12，收到 {text[5:]}"
+    return None

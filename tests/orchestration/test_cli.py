@@ -71,9 +71,12 @@ def test_cli_broken_warehouse_url_fails_with_the_reason(cli_env):
     assert run.status == DagsterRunStatus.FAILURE
 
 
-def test_cli_rejects_periods_outside_the_partitions(cli_env):
-    proc = run_cli(cli_env, "--period", "2019-05")
-    assert proc.returncode == 2
-    assert "2019-05" in proc.stderr and "分区范围" in proc.stderr
-    proc = run_cli(cli_env, "--period", "2021-13")
-    assert proc.returncode != 0 and "YYYY-MM" in proc.stderr
+def test_cli_says_which_month_is_invalid(cli_env):
+    proc = run_cli(cli_env, "--period", "2022-13")
+    assert proc.returncode != 0
+    assert "月份 2022-13 无效" in proc.stderr and "01 到 12" in proc.stderr
+    assert "格式" not in proc.stderr  # the format is right; the month is not
+    proc = run_cli(cli_env, "--period", "2022-01", "--to", "2022-00")
+    assert proc.returncode != 0 and "月份 2022-00 无效" in proc.stderr
+    proc = run_cli(cli_env, "--period", "2022-5")
+    assert proc.returncode != 0 and "YYYY-MM 格式" in proc.stderr

@@ -6,9 +6,10 @@ import subprocess
 
 import pandas as pd
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import AssetKey
 
 from pipelines.definitions import defs
+from runtime.partitions import instance_with_months
 from runtime.resources import release_warehouses
 from runtime.warehouse import Warehouse
 from tests.conftest import REPO
@@ -35,7 +36,7 @@ def test_every_asset_has_group_description_owner_and_kinds():
     job = defs.resolve_job_def("monthly_reporting")
     assert job.partitions_def is not None and job.tags["warehouse"]
     assert {s.name for s in defs.schedules} == {"monthly_reporting_schedule"}
-    assert {s.name for s in defs.sensors} == {"drop_folder_sensor"}
+    assert {s.name for s in defs.sensors} == {"drop_folder_sensor", "month_partitions_sensor"}
 
 
 def test_definitions_validate_with_the_dagster_cli(tmp_path):
@@ -62,7 +63,7 @@ def _latest(instance, key) -> dict:
 def one_period(tmp_path, drop, duckdb_url):
     """2021-01 materialised once on a DuckDB file, on an ephemeral instance."""
     job = reporting_job(duckdb_url, drop, tmp_path / "reports")
-    instance = DagsterInstance.ephemeral()
+    instance = instance_with_months(["2021-01"])
     result = job.execute_in_process(partition_key="2021-01", instance=instance)
     assert result.success
     release_warehouses()

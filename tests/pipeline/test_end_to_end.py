@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.checks import asset_checks
+from runtime.partitions import instance_with_months
 from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
@@ -27,7 +28,7 @@ def run_period(url: str, root, period: str, tmp_path) -> bool:
     }
     result = materialize(
         [staging_submissions, core_model, marts_for_period, *asset_checks],
-        partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),
+        partition_key=period, resources=resources, instance=instance_with_months([period]),
         raise_on_error=False,
     )
     release_warehouses()

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
 from quality.checks import asset_checks
+from runtime.partitions import instance_with_months
 from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.conftest import REPO, url_for
@@ -38,7 +39,7 @@ def run_period(url: str, root: Path, reports: Path, period: str):
     }
     result = materialize(
         [staging_submissions, core_model, marts_for_period, tongbao, *asset_checks],
-        partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),
+        partition_key=period, resources=resources, instance=instance_with_months([period]),
         raise_on_error=False,
     )
     release_warehouses()
