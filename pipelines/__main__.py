@@ -73,6 +73,18 @@ def failure_reasons(events) -> list[str]:
     return lines
 
 
+def failed_checks(evaluations) -> list[str]:
+    """One line per asset check that did not pass, blocking or not: where, which, and why."""
+    lines = []
+    for ev in evaluations:
+        if ev.passed:
+            continue
+        kind = "阻断" if ev.blocking else "警告"
+        line = f"检查未通过（{kind}）: {ev.asset_key.to_user_string()} · {ev.check_name}"
+        lines.append(line + (f" — {ev.description}" if ev.description else ""))
+    return lines
+
+
 def materialize(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     periods = _periods(args, settings)  # before importing Dagster: a typo fails fast
@@ -108,7 +120,12 @@ def materialize(args: argparse.Namespace) -> int:
                 failed.append(period)
                 continue
             status = "成功" if result.success else "失败"
+            checks = failed_checks(result.get_asset_check_evaluations())
+            if checks:
+                status += f"（{len(checks)} 项检查未通过）"
             print(f"[{period}] 运行 {result.run_id[:8]} {status}")
+            for line in checks:
+                print(f"    {line}")
             if not result.success:
                 failed.append(period)
                 for line in failure_reasons(result.all_events):

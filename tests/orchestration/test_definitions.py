@@ -15,7 +15,7 @@ from runtime.warehouse import Warehouse
 from tests.conftest import REPO
 from tests.orchestration.conftest import PYTHON, bad_rules_file, reporting_job
 
-GROUPS = {"raw": "ingest", "staging": "ingest", "core": "core", "marts": "marts",
+GROUPS = {"raw": "ingest", "staging": "ingest", "core": "core", "marts": "marts", "quality": "quality",
           "reports": "reports"}
 STANDARD = {"count", "findings_by_severity", "preview"}
 NOT_YET: dict[str, set[str]] = {}  # every asset reports count, findings and preview
