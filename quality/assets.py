@@ -17,7 +17,7 @@ from dagster import (
     asset_check,
 )
 
-from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, table_metadata
 from runtime.partitions import monthly
 from runtime.resources import WarehouseResource
 
@@ -34,6 +34,7 @@ _PERIOD_FINDINGS = ("SELECT * FROM quality.findings WHERE period = :p OR period 
     deps=[["staging", "submissions"], ["core", "fact_project_period"], *MART_KEYS],
     kinds={"sql"},
     owners=OWNERS,
+    metadata=table_metadata("quality.findings"),
     description="数据质量问题清单：本期（及不属于某一期的）采集、整合、集市各环节发现的问题，"
                 "每条为办事员可据以整改的中文说明。",
 )

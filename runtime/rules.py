@@ -75,7 +75,7 @@ SCHEMA: dict[str, Any] = {
             "red_black_adjustment": {"red": NUM, "black": NUM, "cap": NUM},
         },
     },
-    "schedule": {"schedule_cron": STR},
+    "schedule": {"schedule_cron": STR, "report_deadline_cron": STR, "report_window_days": NUM},
 }
 
 
@@ -248,6 +248,8 @@ class Rules:
     red_black: RedBlackRules
     assessment: AssessmentRules
     schedule_cron: str
+    report_deadline_cron: str  # the month's 通报 is overdue after this tick (freshness policy)
+    report_window_days: float  # … unless materialised within this many days before it
     source: str = "rules.yaml"
 
 
@@ -293,6 +295,8 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
             ),
         ),
         schedule_cron=d["schedule"]["schedule_cron"],
+        report_deadline_cron=d["schedule"]["report_deadline_cron"],
+        report_window_days=d["schedule"]["report_window_days"],
         source=source,
     )
 

@@ -60,7 +60,9 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        # freshness: the daemon evaluates the freshness policies (marts and 通报 overdue → red)
+        config.write_text("telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n",
+                          encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

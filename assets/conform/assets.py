@@ -10,7 +10,7 @@ from assets.conform.build import conform
 from runtime import build_state
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
-from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, table_metadata
 from runtime.partitions import monthly
 from runtime.reference import Reference
 from runtime.resources import WarehouseResource
@@ -92,6 +92,7 @@ def build_core(wh: Warehouse, force: bool = False) -> dict:
             kinds={"python", "sql"},
             owners=OWNERS,
             deps=[["staging", "submissions"]],
+            metadata=table_metadata(f"core.{table}"),
         )
         for table, (_, desc) in CORE_TABLES.items()
     ],

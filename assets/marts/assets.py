@@ -7,7 +7,13 @@ from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult
 from assets.marts.build import CoreTables, build_marts
 from runtime import build_state
 from runtime.faults import fault_point
-from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.metadata import (
+    OWNERS,
+    asset_metadata,
+    findings_by_severity,
+    report_freshness,
+    table_metadata,
+)
 from runtime.partitions import monthly
 from runtime.resources import WarehouseResource
 from runtime.rules import DEFAULT_RULES_PATH, RulesError, load_rules
@@ -90,7 +96,8 @@ def build_periods(wh: Warehouse, periods, rules=None) -> None:
 @multi_asset(
     specs=[
         AssetSpec(key=["marts", name], description=desc, group_name="marts",
-                  kinds={"python", "sql"}, owners=OWNERS, deps=CORE_DEPS)
+                  kinds={"python", "sql"}, owners=OWNERS, deps=CORE_DEPS,
+                  freshness_policy=report_freshness(), metadata=table_metadata(f"marts.{name}"))
         for name, desc in MARTS.items()
     ],
     partitions_def=monthly,

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from assets.reports.excel import write_excel
 from assets.reports.html import write_html
 from assets.reports.tongbao import load_report_data
-from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, report_freshness
 from runtime.partitions import monthly
 from runtime.resources import DropFolderResource, WarehouseResource
 
@@ -21,6 +21,7 @@ MART_DEPS = [["marts", name] for name in (
     deps=MART_DEPS,
     kinds={"excel", "html"},
     owners=OWNERS,
+    freshness_policy=report_freshness(),
     description="招商引资工作红黑榜通报：红榜、黑榜、目标任务完成进度、四率及完成率图"
                 "（Excel 与 HTML 各一份，写入 REPORTS_DIR）。",
 )
