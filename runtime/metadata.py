@@ -70,7 +70,7 @@ def report_freshness():
 
 
 @lru_cache(maxsize=1)
-def _column_schemas() -> dict[str, TableSchema]:
+def column_schemas() -> dict[str, TableSchema]:
     """table ('schema.name') → its columns, types and Chinese comments, read from the DDL itself
     (run in an in-memory DuckDB), so the UI shows exactly what warehouse_sql/ declares."""
     import duckdb
@@ -98,5 +98,5 @@ def _column_schemas() -> dict[str, TableSchema]:
 
 def table_metadata(table: str) -> dict:
     """Definition metadata of a table asset: `dagster/column_schema` and `dagster/table_name`."""
-    schema = _column_schemas().get(table)  # None: not in the DDL (a test requires every one)
+    schema = column_schemas().get(table)  # None: not in the DDL (a test requires every one)
     return {"dagster/table_name": table} | ({"dagster/column_schema": schema} if schema else {})

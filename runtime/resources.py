@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
+from runtime.bi import setup_bi
 from runtime.bi_role import grant_from_env
 from runtime.settings import Settings
 from runtime.warehouse import Warehouse
@@ -25,6 +26,7 @@ class WarehouseResource(ConfigurableResource):
             wh.create_schema()
             if not wh.is_duckdb:
                 grant_from_env(wh)  # the read-only BI role (BI_ROLE, BI_PASSWORD)
+            setup_bi(wh)  # bi views; on PostgreSQL unit roles + row-level security
             _CACHE[self.url] = wh
         return _CACHE[self.url]
 
