@@ -1,4 +1,5 @@
-"""Command line: `python -m pipelines materialize --period 2022-05 | --all`.
+"""Command line: `python -m pipelines materialize --period 2022-05 | --all`, and
+`python -m pipelines export-bi [--out FILE]` (a BI copy of the DuckDB warehouse without staging).
 
 Runs the monthly job through Dagster on the DAGSTER_HOME instance, so every run shows in the
 UI's run history; exits non-zero when a run fails.
@@ -142,6 +143,26 @@ def materialize(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_bi(args: argparse.Namespace) -> int:
+    """A BI copy of the DuckDB warehouse: core, marts, quality and the bi views; no staging."""
+    from pathlib import Path
+
+    from runtime.bi import export_duckdb_copy
+
+    settings = Settings.from_env()
+    url = settings.warehouse_url
+    default = Path(url.removeprefix("duckdb:///")).with_suffix("").as_posix() + "_bi.duckdb"
+    out = Path(args.out or default)
+    try:
+        counts = export_duckdb_copy(url, out)
+    except Exception as exc:  # noqa: BLE001 — a locked or missing file: say which, exit 1
+        print(f"导出失败: {_first_line(str(exc))}", file=sys.stderr)
+        return 1
+    print(f"BI 副本: {out}（{len(counts)} 张表，{sum(counts.values())} 行；不含 staging）")
+    print("  视图: bi.<集市>（全部期）与 bi.<集市>_latest（最新一期），列名为中文")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,9 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     mat.add_argument("--verbose", action="store_true",
                      help="print Dagster's step events too (they are always in the UI)")
     mat.add_argument("--to", metavar="YYYY-MM", help="with --period: a range up to this month")
+    export = sub.add_parser("export-bi", help="a copy of the DuckDB warehouse for BI, no staging")
+    export.add_argument("--out", metavar="FILE",
+                        help="the copy (default: <warehouse>_bi.duckdb next to the warehouse)")
     args = parser.parse_args(argv)
     if args.command == "materialize":
         return materialize(args)
+    if args.command == "export-bi":
+        return export_bi(args)
     return 2
 
 

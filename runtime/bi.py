@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 
 from runtime.metadata import column_schemas
 from runtime.reference import Reference
@@ -145,3 +146,54 @@ def setup_bi(wh: Warehouse, reader: str | None = None) -> None:
         wh.lock_for_writing(conn)
         for stmt in stmts:
             conn.exec_driver_sql(stmt)
+
+
+EXPORT_SCHEMAS = ("core", "marts", "quality")
+
+
+def export_duckdb_copy(source_url: str, out: Path) -> dict[str, int]:
+    """Write a BI copy of a DuckDB warehouse to `out`: core, marts and quality with their
+    comments, the bi views, and no `staging` (names and phone numbers).  Returns rows per table.
+
+    Written to a temporary file and renamed, so a half-written copy never replaces a good one."""
+    if not source_url.startswith("duckdb:///"):
+        raise ValueError("只有 DuckDB 仓库可以导出副本；PostgreSQL 请让 BI 工具连接 bi 模式")
+    source = Path(source_url.removeprefix("duckdb:///")).resolve()
+    if not source.is_file():
+        raise FileNotFoundError(f"仓库文件不存在：{source}")
+    out = out.resolve()
+    if out == source:
+        raise ValueError("导出文件不能是仓库文件本身")
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    copy = Warehouse(f"duckdb:///{tmp}")
+    try:
+        copy.create_schema()  # the DDL, comments included
+        counts = _copy_tables(copy, source)
+        setup_bi(copy)
+    finally:
+        copy.dispose()
+    tmp.replace(out)
+    return counts
+
+
+def _copy_tables(copy: Warehouse, source: Path) -> dict[str, int]:
+    counts = {}
+    with copy.engine.begin() as conn:
+        conn.exec_driver_sql(f"ATTACH {_literal(str(source))} AS src (READ_ONLY)")
+        try:
+            for table, schema in sorted(column_schemas().items()):
+                if table.split(".")[0] not in EXPORT_SCHEMAS:
+                    continue
+                have = set(conn.exec_driver_sql(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'src' "
+                    "AND schema_name || '.' || table_name = ?", (table,)).scalars().all())
+                cols = ", ".join(_quote(c.name) for c in schema.columns if c.name in have)
+                if not cols:
+                    continue
+                conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM src.{table}")
+                counts[table] = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            conn.exec_driver_sql("DROP SCHEMA staging CASCADE")
+        finally:
+            conn.exec_driver_sql("DETACH src")
+    return counts
