@@ -30,6 +30,10 @@ def test_cli_two_periods_recorded_in_dagster_home(cli_env):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "[2021-01] 运行" in proc.stdout and "[2021-02] 运行" in proc.stdout
     assert cli_env["DAGSTER_HOME"] in proc.stdout
+    # a warning check that failed is named although the run succeeded: 2021-02 has a 属地 conflict
+    [line] = [x for x in proc.stdout.splitlines() if "no_error_findings" in x]
+    assert "检查未通过（警告）: quality/findings" in line and "错误级别" in line
+    assert "[2021-02] 运行" in proc.stdout and "成功（" in proc.stdout
 
     runs = _runs(cli_env["DAGSTER_HOME"])
     assert [r.tags.get("dagster/partition") for r in runs] == ["2021-01", "2021-02"]

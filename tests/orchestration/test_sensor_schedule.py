@@ -107,9 +107,11 @@ def test_schedule_skips_a_month_without_a_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("SUBMISSIONS_DIR", str(tmp_path))
     (tmp_path / "2021-01").mkdir()
     moment = datetime(2021, 3, 3, 6, tzinfo=ZoneInfo("Asia/Shanghai"))
-    with instance_for_test() as instance:
-        ctx = build_schedule_context(instance=instance, scheduled_execution_time=moment,
-                                     repository_def=defs.get_repository_def())
+    # the context as a context manager: it closes the instance it opens (a dangling one would
+    # break later in-process runs of this test session)
+    with instance_for_test() as instance, build_schedule_context(
+            instance=instance, scheduled_execution_time=moment,
+            repository_def=defs.get_repository_def()) as ctx:
         data = monthly_schedule.evaluate_tick(ctx)
         assert data.run_requests == [] and "2021-02" in (data.skip_message or "")
         assert instance.get_dynamic_partitions(PARTITIONS_NAME) == []
@@ -141,9 +143,10 @@ def test_schedule_requests_the_previous_month(tmp_path, monkeypatch):
     for moment, period in [(datetime(2021, 3, 3, 6, tzinfo=shanghai), "2021-02"),
                            (datetime(2022, 1, 3, 6, tzinfo=shanghai), "2021-12")]:
         (tmp_path / period).mkdir()
-        with instance_for_test() as instance:  # persistent: the schedule adds the partition
-            ctx = build_schedule_context(instance=instance, scheduled_execution_time=moment,
-                                         repository_def=defs.get_repository_def())
+        # persistent: the schedule adds the partition
+        with instance_for_test() as instance, build_schedule_context(
+                instance=instance, scheduled_execution_time=moment,
+                repository_def=defs.get_repository_def()) as ctx:
             data = monthly_schedule.evaluate_tick(ctx)
             assert instance.get_dynamic_partitions(PARTITIONS_NAME) == [period]
         [request] = data.run_requests
