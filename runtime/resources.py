@@ -14,6 +14,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, EnvVar, Failure
 from pydantic import PrivateAttr
 
+from runtime.bi import setup_bi
 from runtime.bi_role import grant_from_env
 from runtime.rules import RulesError
 from runtime.run_inputs import RunInputs
@@ -39,6 +40,7 @@ class WarehouseResource(ConfigurableResource):
             wh.create_schema()
             if not wh.is_duckdb:
                 grant_from_env(wh)  # the read-only BI role (BI_ROLE, BI_PASSWORD)
+            setup_bi(wh)  # bi views; on PostgreSQL unit roles + row-level security
             _CACHE[url] = wh
         return _CACHE[url]
 

@@ -94,7 +94,7 @@ SCHEMA: dict[str, Any] = {
         },
         "grade": {"excellent": NUM, "good": NUM, "pass": NUM},
     },
-    "schedule": {"schedule_cron": STR},
+    "schedule": {"schedule_cron": STR, "report_deadline_cron": STR, "report_window_days": NUM},
     "report": {"issuer": STR, "number_format": STR, "recipients": STR},
 }
 
@@ -379,6 +379,8 @@ class Rules:
     red_black: RedBlackRules
     assessment: AssessmentRules
     schedule_cron: str
+    report_deadline_cron: str  # the month's 通报 is overdue after this tick (freshness policy)
+    report_window_days: float  # … unless materialised within this many days before it
     # repr=False: the marts' build fingerprint hashes repr(rules); the document head changes no mart
     report: ReportRules = field(repr=False, compare=False)
     source: str = "rules.yaml"
@@ -430,6 +432,8 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
             grade=_grade_rules(ass["grade"], source),
         ),
         schedule_cron=d["schedule"]["schedule_cron"],
+        report_deadline_cron=d["schedule"]["report_deadline_cron"],
+        report_window_days=d["schedule"]["report_window_days"],
         report=_report_rules(d["report"], source),
         source=source,
     )

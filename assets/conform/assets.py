@@ -10,7 +10,7 @@ from assets.conform.build import conform
 from runtime import build_state
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
-from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, table_metadata
 from runtime.partitions import monthly
 from runtime.resources import RunInputsResource, WarehouseResource
 from runtime.run_inputs import RunInputs
@@ -95,6 +95,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
             kinds={"python", "sql"},
             owners=OWNERS,
             deps=[["staging", "submissions"]],
+            metadata=table_metadata(f"core.{table}"),
         )
         for table, (_, desc) in CORE_TABLES.items()
     ],

@@ -8,7 +8,7 @@ from assets.reports.excel import write_excel
 from assets.reports.html import write_html
 from assets.reports.pdf import find_chromium, write_pdf
 from assets.reports.tongbao import load_report_data
-from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, report_freshness
 from runtime.partitions import monthly
 from runtime.resources import DropFolderResource, WarehouseResource
 
@@ -24,6 +24,7 @@ MART_DEPS = [["marts", name] for name in (
     deps=MART_DEPS,
     kinds={"excel", "html", "pdf"},
     owners=OWNERS,
+    freshness_policy=report_freshness(),
     description="招商引资工作红黑榜通报：正文、红榜、黑榜、目标任务完成进度、四率、绩效考评及"
                 "完成率图（Excel、HTML、Word 各一份，有 Chromium 时另印 PDF，写入 REPORTS_DIR）。",
 )

@@ -12,13 +12,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from runtime.settings import Settings
+
 # the binary names Debian, other distributions and Google's packages use; $CHROMIUM wins
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PRINT_TIMEOUT_S = 120
 
 
 def find_chromium() -> str | None:
-    explicit = os.environ.get("CHROMIUM")
+    explicit = Settings.from_env().chromium
     if explicit:
         return explicit if Path(explicit).exists() else None
     for name in CHROMIUM_NAMES:

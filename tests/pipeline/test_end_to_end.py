@@ -5,16 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.checks import asset_checks
-from runtime.resources import (
-    pipeline_resources,
-    release_warehouses,
-)
+from runtime.partitions import instance_with_months
+from runtime.resources import pipeline_resources, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
 
@@ -26,7 +24,7 @@ def run_period(url: str, root, period: str, tmp_path) -> bool:
     resources = pipeline_resources(url, str(root), str(tmp_path / "reports"))
     result = materialize(
         [staging_submissions, core_model, marts_for_period, *asset_checks],
-        partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),
+        partition_key=period, resources=resources, instance=instance_with_months([period]),
         raise_on_error=False,
     )
     release_warehouses()

@@ -11,17 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
 from quality.checks import asset_checks
-from runtime.resources import (
-    pipeline_resources,
-    release_warehouses,
-)
+from runtime.partitions import instance_with_months
+from runtime.resources import pipeline_resources, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.conftest import REPO, url_for
 from tests.pipeline import dropfolder
@@ -38,7 +36,7 @@ def run_period(url: str, root: Path, reports: Path, period: str):
     resources = pipeline_resources(url, str(root), str(reports))
     result = materialize(
         [staging_submissions, core_model, marts_for_period, tongbao, *asset_checks],
-        partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),
+        partition_key=period, resources=resources, instance=instance_with_months([period]),
         raise_on_error=False,
     )
     release_warehouses()

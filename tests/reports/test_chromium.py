@@ -12,14 +12,15 @@ import zlib
 from pathlib import Path
 
 import pandas as pd
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from assets.reports.assets import tongbao
 from assets.reports.body import body_blocks
 from assets.reports.html import svg_chart, svg_charts
 from assets.reports.pdf import print_args
 from assets.reports.tongbao import load_report_data
-from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.partitions import instance_with_months
+from runtime.resources import pipeline_resources, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.reports.conftest import ARTIFACTS, PERIOD, chromium_args
 from tests.reports.printing import missing_glyphs
@@ -103,11 +104,9 @@ def test_html_renders_in_headless_chromium(duckdb_report, chromium, tmp_path):
 
 # --- the PDF the pipeline prints from the HTML -------------------------------------------------
 def _tongbao_only(url: str, reports: Path):
-    resources = {"warehouse": WarehouseResource(url=url),
-                 "drop_folder": DropFolderResource(submissions_dir=str(reports),
-                                                   reports_dir=str(reports))}
+    resources = pipeline_resources(url, str(reports), str(reports))
     result = materialize([tongbao], partition_key=PERIOD, resources=resources,
-                         instance=DagsterInstance.ephemeral())
+                         instance=instance_with_months([PERIOD]))
     release_warehouses()
     md = next(e.materialization for e in result.get_asset_materialization_events()).metadata
     return result, md
