@@ -31,7 +31,7 @@ def parse_ledger_sheet(
     for excel_row, values, _total in data_rows(
         sheet_name, grid, copies, header, spec, "project_name", ctx, result, AMOUNT_FIELDS
     ):
-        row, problems, raws = parse_row_fields(values, header, spec, ref)
+        row, problems, raws = parse_row_fields(values, header, spec, ref, excel_row)
         name = row["project_name"]
         where = ctx.where(sheet_name, excel_row)
         who = f"项目「{short(name)}」"
