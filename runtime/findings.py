@@ -32,6 +32,7 @@ CHECKS: dict[str, str] = {
     "invalid_value": "warning",
     "oversized_file": "error",
     "unit_mismatch": "warning",
+    "misplaced_file": "error",  # a target table outside targets/ (issue 20): quarantined
 }
 
 FINDING_COLUMNS = [
