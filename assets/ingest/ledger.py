@@ -77,6 +77,11 @@ def parse_ledger_sheet(
                 add("invalid_value", f"{FIELD_LABELS[field_name]}「{row[field_name + '_raw']}」"
                     "为负数，未导入，请核实更正（调减请直接填写调整后的累计数）。")
         total = row["total_investment"]  # None now if it was negative
+        signed = row.get("signed_on")
+        if ctx.period and isinstance(signed, str) and len(signed) >= 7 and signed[:7] > ctx.period:
+            # kept as written; the marts count a project from its signing month on
+            add("invalid_date", f"{FIELD_LABELS['signed_on']}「{row['signed_on_raw']}」晚于报送月份"
+                f"{ctx.period}，本月起不计入新引进项目，请核实是否填错。")
         # below_threshold is a project-level finding, raised once by the conform layer
 
         industry = row.get("industry")

@@ -312,7 +312,7 @@ def parse_date(raw: object) -> Parsed:
             if month_text == "1" and isinstance(raw, float):
                 # Excel stores a typed 2022.10 as the number 2022.1: October or January?
                 return _bad_date(raw, f"是数字，无法确定是{year_text}年1月还是{year_text}年10月"
-                                 "（Excel会把2022.10存成2022.1），请改为文本或日期格式")
+                                 f"（Excel会把{year_text}.10存成{year_text}.1），请改为文本或日期格式")
             return _ymd(raw, int(year_text), int(month_text))
         return _from_serial(raw, number)
     if is_missing(raw):

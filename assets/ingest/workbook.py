@@ -530,7 +530,7 @@ def _put_cells(rows: list[list[Any]], cells: dict[tuple[int, int], CellError]) -
 def _wide_note(name: str, cut: list[tuple[int, int]], limits: Limits) -> str:
     shown = "、".join(f"{column_letters(c)}{r + 1}" for r, c in cut[:3])
     more = f"等{len(cut)}个单元格" if len(cut) > 3 else ""
-    return (f"工作表「{name}」第{limits.max_cols}列以右的单元格{shown}{more}有内容，超出最多"
+    return (f"第{limits.max_cols}列以右的单元格{shown}{more}有内容，超出最多"
             f"{limits.max_cols}列的范围，未读取；请删除表格右侧多余的内容后重新报送")
 
 
