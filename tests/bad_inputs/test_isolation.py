@@ -172,3 +172,42 @@ def test_bad_cells_are_findings_naming_the_cell(runs):
 def test_checks_used_are_known(runs):
     _base, bad, _url = runs
     assert set(bad["quality.findings"].check_name) <= set(CHECKS)
+
+
+FULL_DISK = r"""
+import resource, signal, sys
+from pathlib import Path
+from assets.reports.excel import write_excel
+from assets.reports.html import write_html
+from assets.reports.tongbao import load_report_data
+from runtime.warehouse import Warehouse
+
+wh = Warehouse(sys.argv[1])
+data = load_report_data(wh, sys.argv[2])
+wh.dispose()
+out = Path(sys.argv[3])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit a write fails (EFBIG), as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+failed = []
+for write in (write_excel, write_html):
+    try:
+        write(data, out)
+    except OSError as exc:
+        failed.append(exc.errno)
+print(failed)
+"""
+
+
+def test_a_full_reports_folder_leaves_no_tmp_file(runs, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.reliability.helpers import REPO
+
+    _base, _bad, url = runs
+    out = tmp_path / "reports"
+    done = subprocess.run([sys.executable, "-c", FULL_DISK, url, corpus.MONTH, str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[27, 27]", done.stdout  # EFBIG for both writers
+    assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == []
