@@ -393,3 +393,15 @@ def test_an_et_file_is_read_when_it_is_an_xls(tmp_path, ref):
     result = parse_file(path, f"{MONTH}/柳南区.et", MONTH, ref)
     assert result.status == "quarantined"
     assert [(f.check_name, f.severity) for f in result.findings] == [("unreadable_file", "warning")]
+
+
+def test_the_new_limits_are_settings():
+    limits = Limits.from_env({"MAX_COLS_PER_SHEET": "10", "MAX_UNPACKED_MB": "1.5",
+                              "MAX_ZIP_RATIO": "50.5"})
+    assert (limits.max_cols, limits.max_unpacked_bytes, limits.max_zip_ratio) == (
+        10, int(1.5 * 1024 * 1024), 50.5)
+    assert Limits.from_env({}).max_cols == Limits().max_cols == 256
+    for var in ("MAX_COLS_PER_SHEET", "MAX_UNPACKED_MB", "MAX_ZIP_RATIO"):
+        for bad in ("0", "-1", "abc", "inf"):
+            with pytest.raises(ValueError, match=var):
+                Limits.from_env({var: bad})
