@@ -516,6 +516,30 @@ def _rezip(zf: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def _xls_error_cells(path: Path, limits: Limits) -> dict[str, dict[tuple[int, int], CellError]]:
+    """sheet name → {(row, col): CellError('#N/A')} of an .xls: calamine reads an error cell
+    of the old format as empty, xlrd keeps its code.  Best effort: {} when xlrd cannot."""
+    import xlrd
+
+    out: dict[str, dict[tuple[int, int], CellError]] = {}
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            cells = {}
+            for r in range(min(sheet.nrows, limits.max_rows)):
+                for c, ctype in enumerate(sheet.row_types(r)[: limits.max_cols]):
+                    if ctype == xlrd.XL_CELL_ERROR:
+                        code = sheet.cell_value(r, c)
+                        cells[(r, c)] = CellError(xlrd.error_text_from_code.get(code, "#ERROR!"))
+            if cells:
+                out[sheet.name] = cells
+            book.unload_sheet(index)
+    except Exception:  # noqa: BLE001 — the cells then read as empty, as calamine gives them
+        return {}
+    return out
+
+
 def _put_cells(rows: list[list[Any]], cells: dict[tuple[int, int], CellError]) -> None:
     for (r, c), text in cells.items():
         while len(rows) <= r:
@@ -608,6 +632,11 @@ def read_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
         fmt = "xlsx"
     raw_sheets, reader = _read_sheets(path, fmt, limits, scan)
     notes: list[tuple[str, str]] = []
+    if fmt == "xls" and reader == "calamine":
+        errors = _xls_error_cells(path, limits)
+        for name, _visible, rows, _merged in raw_sheets:
+            if name in errors:
+                _put_cells(rows, errors[name])
     if scan is not None:
         for name, _visible, rows, _merged in raw_sheets:
             if reader == "calamine" and name in scan.cells:

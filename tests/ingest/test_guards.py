@@ -405,3 +405,31 @@ def test_the_new_limits_are_settings():
         for bad in ("0", "-1", "abc", "inf"):
             with pytest.raises(ValueError, match=var):
                 Limits.from_env({var: bad})
+
+
+@pytest.mark.parametrize(("code", "shown"), [(0x00, "#NULL!"), (0x07, "#DIV/0!"), (0x0F, "#VALUE!"),
+                                             (0x17, "#REF!"), (0x1D, "#NAME?"), (0x24, "#NUM!"),
+                                             (0x2A, "#N/A")])
+def test_error_cells_of_an_old_xls_are_findings_too(tmp_path, ref, code, shown):
+    """calamine reads an .xls error cell as empty; the error code is recovered with xlrd."""
+    import xlwt
+
+    rows = [list(r) for r in ledger_book("柳南区", [_row("项目", "某公司"), _row("另一项目", "某公司")])
+            .active.iter_rows(values_only=True)]
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("项目表")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None and not (r == 3 and c in (2, 4)):
+                ws.write(r, c, value)
+    ws.row(3).set_cell_error(2, code)  # C4: 项目名称
+    ws.row(3).set_cell_error(4, code)  # E4: 投资总额
+    path = tmp_path / "柳南区.xls"
+    wb.save(str(path))
+    result = parse_file(path, f"{MONTH}/柳南区.xls", MONTH, ref)
+    first = next(r for r in result.ledger_rows if r["source_row"] == 4)
+    assert first["project_name"] is None and first["total_investment"] is None
+    assert not first["row_ok"]
+    messages = [f.message for f in result.findings if f.source_row == 4]
+    assert any("C4" in m and shown in m for m in messages), messages
+    assert any("E4" in m and shown in m for m in messages), messages
