@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +128,7 @@ def _problem_findings(problems: list[ScanProblem]) -> list[Finding]:
 def _parse_one(job: tuple) -> tuple[ParsedFile, dict[str, pd.DataFrame], pd.DataFrame | None]:
     """One changed file → (parsed, its staging frames by table, its findings frame)."""
     path, source_file, folder_month, file_id, ref, limits, columns, dropped_cols = job
+    fault_point(f"parse:{source_file}")  # test-only: this file kills the process parsing it
     parsed = parse_file(path, source_file, folder_month, ref, limits)
     frames = {}
     for attr, table in ROW_TABLES.items():
@@ -156,8 +158,33 @@ def _parse_all(items: list[SeenFile], ref: Reference, limits: Limits, columns: d
         yield from map(_parse_one, jobs)
         return
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
-        yield from pool.map(_parse_one, jobs, chunksize=4)
+    done = 0
+    try:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
+            for result in pool.map(_parse_one, jobs, chunksize=4):
+                yield result
+                done += 1
+    except BrokenProcessPool:
+        # a worker died (a file that crashes the reader, or memory): every file not yet
+        # returned is parsed again in a process of its own, so only the culprit is lost
+        for job in jobs[done:]:
+            yield _parse_alone(job, ctx)
+
+
+def _parse_alone(job: tuple, ctx) -> tuple:
+    """_parse_one in a fresh process; a crash is an `unreadable_file` of this file only."""
+    try:
+        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+            return pool.submit(_parse_one, job).result()
+    except BrokenProcessPool:
+        path, source_file, folder_month, file_id, *_ = job
+        parsed = ParsedFile(source_file=source_file, folder_month=folder_month)
+        reason = "读取该文件时解析进程异常终止（文件可能已损坏或内容异常庞大），请用Excel另存为.xlsx后重新报送"
+        parsed.status, parsed.status_reason = "quarantined", reason
+        parsed.findings.append(Finding(
+            "unreadable_file", f"{source_file}：{reason}。该文件已隔离，未导入任何数据。",
+            period=None if folder_month == "targets" else folder_month, source_file=source_file))
+        return parsed, {}, _findings_frame(parsed.findings, file_id)
 
 
 def _known_covers(wh: Warehouse, known: dict[str, dict]) -> dict[str, set[tuple]]:

@@ -3,6 +3,7 @@ it, and a killed run is marked failed in Dagster's run history on the next start
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
@@ -46,3 +47,46 @@ def test_a_killed_run_is_marked_failed_on_the_next_start(tmp_path, point):
     first, second = _runs(env["DAGSTER_HOME"])
     assert first.run_id == run.run_id and first.status == DagsterRunStatus.FAILURE
     assert second.status == DagsterRunStatus.SUCCESS
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
+def test_a_file_that_kills_its_parser_is_that_files_problem(backend, tmp_path, monkeypatch):
+    """With INGEST_WORKERS=2, a file whose parsing process dies (ZS_FAULT_AT=parse:<file>, as
+    os._exit(137)) used to break the pool and fail the run: now only that file is quarantined
+    and every other file's rows are those of a run without it."""
+    from assets.ingest.load import ingest
+    from runtime.resources import release_warehouses
+    from runtime.warehouse import Warehouse
+    from tests.conftest import url_for
+
+    culprit = f"{PERIOD}/柳江区.xlsx"
+
+    def staged(root, folder) -> tuple:
+        wh = Warehouse(url_for(backend, folder))
+        try:
+            wh.create_schema()
+            ingest(wh, root)
+            rows = wh.read("SELECT source_file, source_row, project_name, total_investment "
+                           "FROM staging.ledger_rows ORDER BY source_file, source_row")
+            files = wh.read("SELECT source_file, status FROM staging.files")
+            findings = wh.read("SELECT source_file, check_name FROM quality.findings")
+            return rows.astype(str), dict(zip(files.source_file, files.status)), findings
+        finally:
+            wh.dispose()
+            release_warehouses()
+
+    base_root = dropfolder.build(tmp_path / "base")
+    (base_root / culprit).unlink()
+    (tmp_path / "b").mkdir()
+    expected_rows, expected_files, _ = staged(base_root, tmp_path / "b")
+
+    root = dropfolder.build(tmp_path / "drop")
+    monkeypatch.setenv("INGEST_WORKERS", "2")
+    monkeypatch.setenv("ZS_FAULT_AT", f"parse:{culprit}")
+    (tmp_path / "h").mkdir()
+    rows, files, findings = staged(root, tmp_path / "h")
+    assert files.pop(culprit) == "quarantined"
+    assert files == expected_files
+    pd.testing.assert_frame_equal(rows, expected_rows)
+    mine = findings[findings.source_file == culprit]
+    assert list(mine.check_name) == ["unreadable_file"]
