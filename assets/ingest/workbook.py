@@ -643,6 +643,9 @@ def read_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
                 _put_cells(rows, scan.cells[name])
             if name in scan.wide:
                 notes.append((name, _wide_note(name, scan.wide[name], limits)))
+    # a sheet name reaches the warehouse too (source_sheet): no control characters there either
+    raw_sheets = [(strip_controls(n), v, rows, m) for n, v, rows, m in raw_sheets]
+    notes = [(strip_controls(n), text) for n, text in notes]
     sheets, skipped = _keep_sheets(raw_sheets)
     states = {name: visible for name, visible, _, _ in raw_sheets}
     return Workbook(str(path), fmt, sheets, skipped, reader, states, notes)
