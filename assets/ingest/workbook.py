@@ -365,6 +365,7 @@ class _XlsxScan:
     cells: dict[str, dict[tuple[int, int], CellError]] = field(default_factory=dict)
     wide: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # beyond max_cols
     data: bytes | None = None  # the workbook with the `wide` cells taken out, when any
+    shown: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # 2022.10
 
 
 def _unpack(zf: zipfile.ZipFile, limits: Limits, keep: set[str]) -> dict[str, bytes]:
@@ -471,6 +472,41 @@ def _cut_wide(data: bytes, max_cols: int) -> tuple[bytes, list[tuple[int, int]]]
     return pattern.sub(drop, data), cut
 
 
+_NUM_FMT = re.compile(rb'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"')
+_CELL_XFS = re.compile(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
+_XF_FMT = re.compile(rb'<xf\b[^>]*?numFmtId="(\d+)"')
+# a year.month number whose month Excel's number hides: 2022.10 is stored as 2022.1
+_YEAR_DOT_ONE = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)" s="(\d+)"(?: t="n")?><v>((?:19[5-9]\d|20\d\d)\.1)</v></c>')
+
+
+def _two_decimal_styles(zf: zipfile.ZipFile) -> set[int]:
+    """Style indexes whose number format shows exactly two decimals (0.00, #,##0.00, "0.00")."""
+    try:
+        styles = zf.read("xl/styles.xml")
+    except KeyError:
+        return set()
+    custom = {int(i): _xml_unescape(code.decode("utf-8", "replace"))
+              for i, code in _NUM_FMT.findall(styles)}
+    block = _CELL_XFS.search(styles)
+    out = set()
+    for index, fmt in enumerate(_XF_FMT.findall(block[1]) if block else []):
+        code = re.sub(r'"[^"]*"|\[[^\]]*\]', "", custom.get(int(fmt), ""))
+        if int(fmt) in (2, 4) or (re.search(r"\.00(?![0#])", code) and not re.search(
+                r"[%yYmMdDhHsSeE]", code)):
+            out.add(index)
+    return out
+
+
+def _shown_with_two_decimals(xml: bytes, styles: set[int]) -> dict[tuple[int, int], str]:
+    """{(row, col): '2022.10'} for year.month numbers displayed with two decimals: what the clerk
+    typed and saw, so the date reads October, not January (issue 20)."""
+    if not styles or b".1</v>" not in xml:
+        return {}
+    return {(int(r) - 1, _column_index(col)): value.decode() + "0"
+            for col, r, style, value in _YEAR_DOT_ONE.findall(xml) if int(style) in styles}
+
+
 def _inspect_xlsx(path: Path, limits: Limits) -> _XlsxScan:
     """Check an .xlsx is a workbook of bounded size, and find its special and too-wide cells."""
     scan = _XlsxScan()
@@ -482,6 +518,7 @@ def _inspect_xlsx(path: Path, limits: Limits) -> _XlsxScan:
                     "文件不是Excel工作簿（压缩包中没有工作表），请用Excel另存为.xlsx后报送")
             members = _sheet_members(zf) if "xl/workbook.xml" in names else {}
             data = _unpack(zf, limits, set(members.values()))
+            styles = _two_decimal_styles(zf)
             replaced: dict[str, bytes] = {}
             for name, member in members.items():
                 xml = data.get(member)
@@ -498,6 +535,9 @@ def _inspect_xlsx(path: Path, limits: Limits) -> _XlsxScan:
                 cells = _special_cells(xml)
                 if cells:
                     scan.cells[name] = cells
+                shown = _shown_with_two_decimals(xml, styles)
+                if shown:
+                    scan.shown[name] = shown
             if replaced:
                 scan.data = _rezip(zf, replaced)
     except UnreadableFile:
@@ -641,6 +681,9 @@ def read_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
         for name, _visible, rows, _merged in raw_sheets:
             if reader == "calamine" and name in scan.cells:
                 _put_cells(rows, scan.cells[name])
+            for (r, c), text in scan.shown.get(name, {}).items() if reader == "calamine" else ():
+                if r < len(rows) and c < len(rows[r]) and rows[r][c] == float(text):
+                    rows[r][c] = text  # as displayed: "2022.10"
             if name in scan.wide:
                 notes.append((name, _wide_note(name, scan.wide[name], limits)))
     # a sheet name reaches the warehouse too (source_sheet): no control characters there either

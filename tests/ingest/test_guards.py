@@ -433,3 +433,21 @@ def test_error_cells_of_an_old_xls_are_findings_too(tmp_path, ref, code, shown):
     messages = [f.message for f in result.findings if f.source_row == 4]
     assert any("C4" in m and shown in m for m in messages), messages
     assert any("E4" in m and shown in m for m in messages), messages
+
+
+@pytest.mark.parametrize(("number_format", "expected"), [
+    ("0.00", "2021-10"), ("#,##0.00", "2021-10"), ('0.00"月"', "2021-10"),
+    ("General", None), ("0.0", None), ("0.000", None)])
+def test_a_numeric_date_shown_with_two_decimals_reads_as_shown(tmp_path, ref, number_format,
+                                                               expected):
+    """2021.10 typed into a cell formatted 0.00 is stored as 2021.1 but shown 2021.10: October.
+    Under any other format it is a finding (January or October cannot be told)."""
+    wb = ledger_book("柳南区", [_row("十月签约项目", "某公司", signed=2021.10)])
+    wb.active["H4"].number_format = number_format
+    path = tmp_path / "柳南区.xlsx"
+    wb.save(path)
+    result = parse_file(path, "2021-12/柳南区.xlsx", "2021-12", ref)
+    (row,) = result.ledger_rows
+    assert row["signed_on"] == expected
+    flagged = [f for f in result.findings if "10月" in f.message and f.check_name == "invalid_date"]
+    assert bool(flagged) == (expected is None)
