@@ -654,6 +654,29 @@ def _keep_sheets(raw_sheets: list[tuple[str, str, list, list]]
     return sheets, skipped
 
 
+def _mark_cells(raw_sheets: list[tuple[str, str, list, list]], path: Path, fmt: str, reader: str,
+                limits: Limits, scan: _XlsxScan | None) -> list[tuple[str, str]]:
+    """Put back what calamine reads as empty or hides (cached errors, uncached formulas, a
+    2022.10 shown with two decimals); returns the notes on cells cut for being too far right."""
+    notes: list[tuple[str, str]] = []
+    if fmt == "xls" and reader == "calamine":
+        errors = _xls_error_cells(path, limits)
+        for name, _visible, rows, _merged in raw_sheets:
+            if name in errors:
+                _put_cells(rows, errors[name])
+    if scan is None:
+        return notes
+    for name, _visible, rows, _merged in raw_sheets:
+        if reader == "calamine" and name in scan.cells:
+            _put_cells(rows, scan.cells[name])
+        for (r, c), text in scan.shown.get(name, {}).items() if reader == "calamine" else ():
+            if r < len(rows) and c < len(rows[r]) and rows[r][c] == float(text):
+                rows[r][c] = text  # as displayed: "2022.10"
+        if name in scan.wide:
+            notes.append((name, _wide_note(name, scan.wide[name], limits)))
+    return notes
+
+
 def read_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
     """Every visible, non-empty data sheet of the workbook; skipped sheets listed with a reason.
 
@@ -671,21 +694,7 @@ def read_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
         scan = _inspect_xlsx(path, limits)
         fmt = "xlsx"
     raw_sheets, reader = _read_sheets(path, fmt, limits, scan)
-    notes: list[tuple[str, str]] = []
-    if fmt == "xls" and reader == "calamine":
-        errors = _xls_error_cells(path, limits)
-        for name, _visible, rows, _merged in raw_sheets:
-            if name in errors:
-                _put_cells(rows, errors[name])
-    if scan is not None:
-        for name, _visible, rows, _merged in raw_sheets:
-            if reader == "calamine" and name in scan.cells:
-                _put_cells(rows, scan.cells[name])
-            for (r, c), text in scan.shown.get(name, {}).items() if reader == "calamine" else ():
-                if r < len(rows) and c < len(rows[r]) and rows[r][c] == float(text):
-                    rows[r][c] = text  # as displayed: "2022.10"
-            if name in scan.wide:
-                notes.append((name, _wide_note(name, scan.wide[name], limits)))
+    notes = _mark_cells(raw_sheets, path, fmt, reader, limits, scan)
     # a sheet name reaches the warehouse too (source_sheet): no control characters there either
     raw_sheets = [(strip_controls(n), v, rows, m) for n, v, rows, m in raw_sheets]
     notes = [(strip_controls(n), text) for n, text in notes]
