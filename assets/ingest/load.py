@@ -23,6 +23,7 @@ from assets.ingest.registry import (
     now,
     resolve_supersession,
     scan_files,
+    stray_workbooks,
 )
 from assets.ingest.workbook import Limits
 from runtime.faults import fault_point
@@ -325,7 +326,7 @@ def ingest(
     limits = limits or Limits.from_env()
     summary = IngestSummary()
     seen, problems = scan_files(root, up_to)
-    problems += misnamed_folders(root, up_to)
+    problems += misnamed_folders(root, up_to) + stray_workbooks(root)
     summary.files_seen = len(seen)
     known = {r["file_id"]: r for r in wh.read("SELECT * FROM staging.files").to_dict("records")}
     new = [s for s in seen if s.file_id not in known]

@@ -93,6 +93,24 @@ def misnamed_folders(root: Path, up_to: str | None = None) -> list[ScanProblem]:
     return out
 
 
+_WORKBOOK = re.compile(r"\.(xlsx|xlsm|xlsb|xls|et)$", re.IGNORECASE)
+
+
+def stray_workbooks(root: Path) -> list[ScanProblem]:
+    """Workbooks lying in the drop folder itself, in no month folder: not read, and said so."""
+    if not root.is_dir():
+        return []
+    out = []
+    for path in sorted(root.iterdir()):
+        name = display_name(path.name)[0]
+        if path.is_file() and not path.is_symlink() and _WORKBOOK.search(name) and \
+                not name.startswith(("~$", ".")):
+            out.append(ScanProblem(name, None, "skipped_file",
+                                   f"文件「{name}」直接放在报送目录下，不在任何月份文件夹（YYYY-MM）或"
+                                   "targets文件夹中，未读取；请放入对应月份的文件夹。", "warning"))
+    return out
+
+
 def display_name(rel: str) -> tuple[str, bool]:
     """(name to store and show, whether it had to be repaired).  A name that is not UTF-8 (a zip
     unpacked on Chinese Windows leaves GBK bytes) is decoded as GB18030; control characters are

@@ -155,6 +155,7 @@ def gbk_named_ledger(month: Path) -> Path:
     return Path(os.fsdecode(name))
 
 
+STRAY = "柳南区2月台账.xlsx"  # in the drop folder itself, in no month folder
 MISNAMED = {"2021-2": "2021-02", "2021年2月": "2021-02", "2021-13": None}
 # relative name → (builder, check, severity, status of the file in staging.files or None)
 INERT: dict[str, tuple] = {
@@ -181,6 +182,7 @@ def add_inert(root: Path) -> None:
     gbk_named_document(root / MONTH)
     for name in MISNAMED:
         misnamed_folder(root, name)
+    ledger(root / STRAY, "柳南区", [_row("放错位置项目", "柳南某公司", total=666, funds=600)])
 
 
 def add_loaded(root: Path) -> None:

@@ -122,6 +122,8 @@ def test_unreadable_names_and_folders_are_findings(runs):
         assert "warning" in set(mine.severity) and "unreadable_file" in set(mine.check_name)
     assert dict(zip(bad["staging.files"].source_file, bad["staging.files"].status))[
         hostile.GBK_LEDGER] == "loaded"
+    stray = by_file.get_group(hostile.STRAY)
+    assert list(stray.severity) == ["warning"] and "不在任何月份文件夹" in stray.message.iloc[0]
     for folder, wanted in hostile.MISNAMED.items():
         mine = by_file.get_group(folder)
         assert list(mine.severity) == ["warning"], folder

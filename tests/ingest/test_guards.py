@@ -451,3 +451,14 @@ def test_a_numeric_date_shown_with_two_decimals_reads_as_shown(tmp_path, ref, nu
     assert row["signed_on"] == expected
     flagged = [f for f in result.findings if "10月" in f.message and f.check_name == "invalid_date"]
     assert bool(flagged) == (expected is None)
+
+
+def test_a_workbook_outside_every_folder_is_a_warning(tmp_path):
+    from assets.ingest.registry import stray_workbooks
+
+    for name in ("柳南区5月台账.xlsx", "柳江区.XLS", "说明.docx", "~$柳南区.xlsx"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "2022-05").mkdir()
+    found = stray_workbooks(tmp_path)
+    assert [p.source_file for p in found] == ["柳南区5月台账.xlsx", "柳江区.XLS"]
+    assert all(p.severity == "warning" and "未读取" in p.message for p in found)
