@@ -8,6 +8,8 @@ UI's run history; exits non-zero when a run fails.
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
 
 from runtime.settings import Settings, ensure_dagster_home, month_problem
@@ -47,6 +49,22 @@ def _first_line(text: str) -> str:
     return lines[0] if lines else text
 
 
+def _failed_blocking_check(event) -> str | None:
+    """A failed blocking check, with the files and cells that made it fail (issue 20)."""
+    if event.event_type_value != "ASSET_CHECK_EVALUATION":
+        return None
+    data = event.event_specific_data
+    if data is None or data.passed or not getattr(data, "blocking", False):
+        return None
+    meta = data.metadata or {}
+    where = meta.get("locations")
+    where = list(getattr(where, "value", where) or [])
+    line = f"检查 {data.check_name} 未通过（阻止生成集市）: {data.description or ''}"
+    if where:
+        line += "；位置: " + "；".join(str(w) for w in where)
+    return line
+
+
 def failure_reasons(events) -> list[str]:
     """One line per failed step: the step and the reason a clerk can act on.
 
@@ -56,6 +74,10 @@ def failure_reasons(events) -> list[str]:
     """
     lines = []
     for event in events:
+        check = _failed_blocking_check(event)
+        if check:
+            lines.append(check)
+            continue
         if not event.is_failure or event.event_specific_data is None:
             continue
         data = event.event_specific_data
@@ -90,6 +112,36 @@ def failed_checks(evaluations) -> list[str]:
     return lines
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def mark_dead_runs(instance) -> list[str]:
+    """Runs this machine's CLI started whose process is gone (killed, power cut) still say
+    STARTED in the run history: mark them failed, so the UI tells the truth (issue 20)."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    host = socket.gethostname()
+    marked = []
+    live = [DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.NOT_STARTED]
+    for run in instance.get_runs(filters=RunsFilter(statuses=live, tags={"trigger": "cli"})):
+        pid = run.tags.get("cli_pid")
+        if run.tags.get("cli_host") != host or not (pid or "").isdigit() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(
+            run, message="运行进程已终止（被结束或断电），该运行未完成；下次启动时标记为失败")
+        marked.append(run.run_id)
+        print(f"[{run.tags.get('dagster/partition', '?')}] 运行 {run.run_id[:8]} 上次未正常结束"
+              "（进程已终止），已在运行记录中标记为失败", file=sys.stderr)
+    return marked
+
+
 def materialize(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     periods = _periods(args, settings)  # before importing Dagster: a typo fails fast
@@ -105,7 +157,7 @@ def materialize(args: argparse.Namespace) -> int:
     from runtime.partitions import ensure_months
 
     job = defs.resolve_job_def("monthly_reporting")
-    tags = {"trigger": "cli"}
+    tags = {"trigger": "cli", "cli_pid": str(os.getpid()), "cli_host": socket.gethostname()}
     if len(periods) > 1:
         tags["cli_range"] = f"{periods[0]}..{periods[-1]}"
     # the terminal shows what the engineer acts on; every event is in the UI's run log anyway
@@ -114,6 +166,7 @@ def materialize(args: argparse.Namespace) -> int:
     failed = []
     with DagsterInstance.get() as instance:
         ensure_months(instance, periods)  # each month is a partition from its first run on
+        mark_dead_runs(instance)
         for period in periods:
             try:
                 result = job.execute_in_process(

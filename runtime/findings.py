@@ -38,6 +38,7 @@ CHECKS: dict[str, str] = {
     "inside_region_project": "info",
     "cohort_project_unmatched": "warning",
     "cohort_flag_outside_list": "info",
+    "misplaced_file": "error",  # a target table outside targets/ (issue 20): quarantined
 }
 
 FINDING_COLUMNS = [

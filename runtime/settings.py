@@ -13,6 +13,9 @@ the CLI, the benchmarks) build one `Settings` and pass it, or what they derive f
 | RULES_FILE          | <REFERENCE_DIR>/rules.yaml       | weights, thresholds, caps                 |
 | MAX_FILE_MB         | 50                               | a bigger file becomes a finding           |
 | MAX_ROWS_PER_SHEET  | 200000                           | a longer sheet becomes a finding          |
+| MAX_COLS_PER_SHEET  | 256                              | cells right of it are cut, with a finding |
+| MAX_UNPACKED_MB     | 500                              | an .xlsx unpacking to more is refused     |
+| MAX_ZIP_RATIO       | 200                              | a zip member compressed more is refused   |
 | INGEST_WORKERS      | 1                                | processes parsing workbooks               |
 | DUCKDB_MEMORY_LIMIT | 1GB                              | the embedded warehouse's buffer pool      |
 | BI_ROLE             | bi_reader                        | read-only PostgreSQL role for BI tools    |
@@ -62,6 +65,9 @@ class Settings:
     rules_file: Path = DEFAULT_REFERENCE_DIR / "rules.yaml"
     max_file_mb: float = 50
     max_rows_per_sheet: int = 200_000
+    max_cols_per_sheet: int = 256
+    max_unpacked_mb: float = 500
+    max_zip_ratio: float = 200
     ingest_workers: int = 1
     duckdb_memory_limit: str = "1GB"
     bi_role: str = "bi_reader"
@@ -89,6 +95,9 @@ class Settings:
             rules_file=path("RULES_FILE", reference / "rules.yaml"),
             max_file_mb=_positive(env, "MAX_FILE_MB", 50),
             max_rows_per_sheet=max(1, int(_positive(env, "MAX_ROWS_PER_SHEET", 200_000))),
+            max_cols_per_sheet=max(1, int(_positive(env, "MAX_COLS_PER_SHEET", 256))),
+            max_unpacked_mb=_positive(env, "MAX_UNPACKED_MB", 500),
+            max_zip_ratio=_positive(env, "MAX_ZIP_RATIO", 200),
             ingest_workers=max(1, int(_positive(env, "INGEST_WORKERS", 1))),
             duckdb_memory_limit=env.get("DUCKDB_MEMORY_LIMIT") or "1GB",
             bi_role=env.get("BI_ROLE") or "bi_reader",

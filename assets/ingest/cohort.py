@@ -32,7 +32,7 @@ def parse_cohort_sheet(
 ) -> SheetResult:
     """One row per listed project: year, project_name, investor, signed_on, contract_investment
     (亿元), territorial_unit and responsible_unit (canonical units; the cell text in `*_raw`)."""
-    spec = load_columns()["cohort_list"]
+    spec = load_columns(ctx.ref.directory)["cohort_list"]
     result = SheetResult()
     year = detect_year(title_lines, ctx.file_name)
     for excel_row, values, _total in data_rows(

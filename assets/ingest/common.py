@@ -22,7 +22,7 @@ from assets.ingest.values import (
     parse_status,
     parse_units,
 )
-from assets.ingest.workbook import Limits
+from assets.ingest.workbook import CellError, Limits, column_letters
 from runtime.findings import Finding, mask_phones
 from runtime.reference import Reference, normalize_text
 
@@ -213,8 +213,19 @@ def parse_field(name: str, raw: Any, header: Header, spec: KindSpec, ref: Refere
     return Parsed(text)
 
 
+def cell_problem(raw: CellError, label: str, col: int, excel_row: int | None) -> Problem:
+    """A cached Excel error or a formula without a saved result, naming the cell (issue 20)."""
+    cell = column_letters(col) + (str(excel_row) if excel_row else "列")
+    if raw.uncached:
+        return Problem("invalid_value", f"{label}（单元格{cell}）是公式「{short(raw, 30)}」，但文件中"
+                       "没有保存计算结果，未导入；请在Excel中重新计算并保存后报送")
+    return Problem("invalid_value", f"{label}（单元格{cell}）是公式错误值「{raw}」，未导入，"
+                   "请修正公式或直接填写数值")
+
+
 def parse_row_fields(
-    values: list[Any], header: Header, spec: KindSpec, ref: Reference
+    values: list[Any], header: Header, spec: KindSpec, ref: Reference,
+    excel_row: int | None = None,
 ) -> tuple[dict[str, Any], list[tuple[str, Problem]], dict[str, Any]]:
     """(row dict with <field>_raw and <field>, problems, raw cell values by field)."""
     row: dict[str, Any] = {}
@@ -224,10 +235,14 @@ def parse_row_fields(
         c = header.columns.get(name)
         raw = values[c] if c is not None and c < len(values) else None
         raws[name] = raw
-        if raw is None:
-            row[f"{name}_raw"] = row[name] = None
+        if raw is None or isinstance(raw, CellError):
+            row[f"{name}_raw"] = None if raw is None else str(raw)
+            row[name] = None
             if spec.fields[name].type == "status":
                 row["stage"] = None
+            if raw is not None:  # never a value: a finding naming the cell
+                problems.append((name, cell_problem(raw, FIELD_LABELS.get(name, name), c,
+                                                    excel_row)))
             continue
         row[f"{name}_raw"] = cell_text(raw)
         parsed = parse_field(name, raw, header, spec, ref)

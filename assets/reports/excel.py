@@ -311,6 +311,10 @@ def write_excel(data: ReportData, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{data.file_stem}.xlsx"
     tmp = path.with_suffix(".xlsx.tmp")
-    build_workbook(data).save(tmp)
-    tmp.replace(path)  # a reader never opens half a workbook
+    try:
+        build_workbook(data).save(tmp)
+        tmp.replace(path)  # a reader never opens half a workbook
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves the old report, and no half file
+        raise
     return path

@@ -249,6 +249,10 @@ def write_html(data: ReportData, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{data.file_stem}.html"
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render_html(data), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(render_html(data), encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves the old page, and no half file
+        raise
     return path
