@@ -37,6 +37,14 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def short_label(comment: str | None) -> str | None:
+    """A column's name for BI tools: its Chinese comment up to the first bracket
+    ('指标（funds_in_place 区外境内到位资金、…）' → '指标')."""
+    if not comment:
+        return None
+    return comment.split("（", 1)[0].split("(", 1)[0].strip() or None
+
+
 def _view_name(table: str) -> str:
     schema, name = table.split(".")
     return name if schema == "marts" else name.removeprefix("quality_")
@@ -51,7 +59,8 @@ def view_statements(dialect: str) -> list[str]:
             continue
         aliases, seen = [], set()
         for col in schema.columns:
-            label = col.description if col.description and col.description not in seen else col.name
+            label = short_label(col.description)
+            label = label if label and label not in seen else col.name
             seen.add(label)
             aliases.append(f"{_quote(col.name)} AS {_quote(label)}")
         select = f"SELECT {', '.join(aliases)} FROM {table}"

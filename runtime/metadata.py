@@ -74,13 +74,12 @@ def column_schemas() -> dict[str, TableSchema]:
     (run in an in-memory DuckDB), so the UI shows exactly what warehouse_sql/ declares."""
     import duckdb
 
-    from runtime.warehouse import SQL_DIR, split_sql
+    from runtime.warehouse import ddl_statements
 
     con = duckdb.connect()
     try:
-        for path in sorted(SQL_DIR.glob("[0-9]*.sql")):
-            for stmt in split_sql(path.read_text(encoding="utf-8")):
-                con.execute(stmt)
+        for stmt in ddl_statements():
+            con.execute(stmt)
         rows = con.execute(
             "SELECT schema_name || '.' || table_name, column_name, data_type, comment, is_nullable "
             "FROM duckdb_columns() WHERE NOT internal ORDER BY schema_name, table_name, "

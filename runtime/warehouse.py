@@ -78,6 +78,19 @@ def indicator_glossary() -> str:
     return "、".join(f"{i.key} {i.label}" for i in load_indicators())
 
 
+def ddl_files() -> list[Path]:
+    return sorted(SQL_DIR.glob("[0-9]*.sql"))
+
+
+def ddl_statements(files: list[Path] | None = None) -> list[str]:
+    """The DDL's statements in order, the indicator glossary filled into its comments: what
+    create_schema runs and what the column schemas and bi views are read from."""
+    glossary = indicator_glossary()
+    return [stmt.replace("{indicators}", glossary)
+            for path in (files if files is not None else ddl_files())
+            for stmt in split_sql(path.read_text(encoding="utf-8"))]
+
+
 class Warehouse:
     def __init__(self, url: str):
         self.url = url
@@ -109,12 +122,11 @@ class Warehouse:
     # --- schema -----------------------------------------------------------------------------
     def create_schema(self) -> list[str]:
         """Run every warehouse_sql/*.sql in name order; idempotent. Returns the files run."""
-        files = sorted(SQL_DIR.glob("[0-9]*.sql"))
+        files = ddl_files()
         with self.engine.begin() as conn:
             self.lock_for_writing(conn)
-            for path in files:
-                for stmt in split_sql(path.read_text(encoding="utf-8")):
-                    conn.exec_driver_sql(stmt.replace("{indicators}", indicator_glossary()))
+            for stmt in ddl_statements(files):
+                conn.exec_driver_sql(stmt)
         return [p.name for p in files]
 
     # --- reading ----------------------------------------------------------------------------
