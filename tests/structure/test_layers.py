@@ -120,3 +120,16 @@ def test_the_environment_check_can_fail(tmp_path):
     bad.write_text("import os\na = os.environ.get('X')\nb = os.getenv('Y')\n"
                    "c = os.environ['Z']\nos.environ['W'] = '1'\n", encoding="utf-8")
     assert len(environment_reads(bad)) == 3  # the write is allowed
+
+
+MAX_FUNCTION_LINES = 80
+
+
+@pytest.mark.parametrize("path", sources(), ids=lambda p: str(p.relative_to(REPO)))
+def test_functions_stay_short(path):
+    """A function over 80 lines hides its phases: split it into named ones (issue 19)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    long = [f"{n.name} ({n.end_lineno - n.lineno + 1} lines)" for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+            and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES]
+    assert long == []
