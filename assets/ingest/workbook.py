@@ -226,13 +226,17 @@ def _read_calamine(path: Path, limits: Limits, data: bytes | None = None
                 out.append((meta.name, visible, [], []))
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
-            if sheet.height and (sheet.start or (0, 0))[0] + sheet.height > limits.max_rows:
-                raise Oversized(
-                    f"工作表「{meta.name}」有{sheet.height}行，超过上限{limits.max_rows}行，"
-                    "请删除多余的空行或拆分后报送"
-                )
             rows = sheet.to_python(skip_empty_area=True) if sheet.height else []
             start = sheet.start or (0, 0)
+            # formatted but blank rows at the end are not rows of the sheet (a clerk's 100,000
+            # coloured empty rows); only rows up to the last one with content count
+            while rows and all(v in (None, "") for v in rows[-1]):
+                rows.pop()
+            if start[0] + len(rows) > limits.max_rows:
+                raise Oversized(
+                    f"工作表「{meta.name}」有{start[0] + len(rows)}行，超过上限{limits.max_rows}行，"
+                    "请删除多余的空行或拆分后报送"
+                )
             merged = [
                 (a[0], a[1], b[0], b[1]) for a, b in (getattr(sheet, "merged_cell_ranges", None) or [])
             ]
@@ -416,8 +420,10 @@ def _special_cells(data: bytes) -> dict[tuple[int, int], CellError]:
 
 
 def _last_content_row(data: bytes) -> int:
-    """1-based row of the last cell with content (self-closing cells are formatting only)."""
-    end = data.rfind(b"</c>")
+    """1-based row of the last cell with content: a value, an inline string or a formula.
+    A cell with none is formatting only, whether written `<c …/>` or `<c …></c>` (openpyxl
+    writes the latter when lxml is installed)."""
+    end = max(data.rfind(b"</v>"), data.rfind(b"</is>"), data.rfind(b"</f>"))
     if end < 0:
         return 0
     ref = _CELL_REF.search(data, data.rfind(b"<c ", 0, end), end)

@@ -21,7 +21,8 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 
 HEADER = ["序号", "行业", "项目名称", "项目方", "投资总额（亿元）", "本年到位资金（亿元）",
-          "联系电话", "签约时间", "进展情况", "是否三企入桂项目", "合作单位"]
+          "联系电话", "签约时间", "进展情况", "是否三企入桂项目", "合作单位", "投资来源"]
+SOURCE = "广东深圳"  # 区外境内: the row counts (domain.md, revision 2)
 MONTH = "2021-02"
 PHONE = "13812345678"
 DDE = "=cmd|' /C calc'!A0"
@@ -36,7 +37,7 @@ GOOD_B = ["新材料", "石墨烯复合材料项目", "柳州某新材料有限�
 
 def _row(name: str, investor: str, total: object = 2, funds: object = 0.5,
          signed: object = "2021年2月", industry: str = "新材料") -> list:
-    return [industry, name, investor, total, funds, None, signed, "已签约", "否", None]
+    return [industry, name, investor, total, funds, None, signed, "已签约", "否", None, SOURCE]
 
 
 def ledger_book(unit_title: str, rows: list[list], fill_unit: str | None = None,
@@ -50,7 +51,7 @@ def ledger_book(unit_title: str, rows: list[list], fill_unit: str | None = None,
                f"统计时间：{year}年{int(mon)}月"])
     ws.append(HEADER)
     for i, row in enumerate(rows, start=1):
-        ws.append([i, *row])
+        ws.append([i, *row, *([SOURCE] if len(row) == len(HEADER) - 2 else [])])
     return wb
 
 
@@ -144,7 +145,7 @@ def deeply_merged_header(path: Path) -> Path:
         ws.cell(row=r, column=1, value=f"表头第{r - 1}层：填报单位：柳城县")
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=11)
     ws.append(HEADER)
-    for c in range(1, 12):  # and each label merged down over three rows
+    for c in range(1, len(HEADER) + 1):  # and each label merged down over three rows
         ws.merge_cells(start_row=7, start_column=c, end_row=9, end_column=c)
     ws.cell(row=10, column=1, value=1)
     for c, v in enumerate(_row("合并表头项目", "柳城某公司"), start=2):
@@ -164,7 +165,8 @@ def _cached_errors(path: Path, errors: dict[str, str]) -> None:
                 for formula, error in errors.items():
                     text = re.sub(
                         r'<c r="([A-Z]+\d+)"((?: s="\d+")?)><f>' + re.escape(formula)
-                        + r"</f><v ?/>(?:</v>)?</c>",
+                        # an empty cached value: <v/> (xml.etree) or <v></v> (lxml)
+                        + r"</f>(?:<v ?/>|<v></v>)?</c>",
                         lambda m, e=error, f=formula: (
                             f'<c r="{m[1]}"{m[2]} t="e"><f>{f}</f><v>{e}</v></c>'),
                         text,
