@@ -95,6 +95,17 @@ SCHEMA: dict[str, Any] = {
         "grade": {"excellent": NUM, "good": NUM, "pass": NUM},
     },
     "schedule": {"schedule_cron": STR},
+    # revision 2: reporting duty (deadlines are in reference/reporting_duties.csv), 季约谈, 预警
+    "reporting": {
+        "utc_offset_hours": NUM,
+        "assessment": {"missing_points": NUM, "late_points": NUM, "cap": NUM},
+    },
+    "interview": {"black_list_months": INT, "gate_share_of_time_progress": NUM},
+    "early_warning": {
+        "signed_not_started_months": INT,
+        "signed_no_funds_months": INT,
+        "behind_schedule_gap": NUM,
+    },
 }
 
 
@@ -360,6 +371,33 @@ class AssessmentRules:
 
 
 @dataclass(frozen=True)
+class ReportingRules:
+    """Reporting duty (revision 2): deadlines are local days (UTC + utc_offset_hours); the
+    `reporting` assessment item deducts per missing / late submission, at most `cap`."""
+
+    utc_offset_hours: float = 8.0
+    missing_points: float = 0.5
+    late_points: float = 0.2
+    cap: float = 3.0
+
+
+@dataclass(frozen=True)
+class InterviewRules:
+    """季约谈: black-listed in >= black_list_months of the quarter, or gate completion below
+    gate_share_of_time_progress × time progress at quarter end."""
+
+    black_list_months: int = 2
+    gate_share_of_time_progress: float = 0.5
+
+
+@dataclass(frozen=True)
+class EarlyWarningRules:
+    signed_not_started_months: int = 6
+    signed_no_funds_months: int = 3
+    behind_schedule_gap: float = 0.20  # time progress − gate completion, as a fraction
+
+
+@dataclass(frozen=True)
 class Rules:
     indicators: IndicatorRules
     four_rates: FourRatesRules
@@ -367,6 +405,9 @@ class Rules:
     assessment: AssessmentRules
     schedule_cron: str
     source: str = "rules.yaml"
+    reporting: ReportingRules = ReportingRules()
+    interview: InterviewRules = InterviewRules()
+    early_warning: EarlyWarningRules = EarlyWarningRules()
 
 
 def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
@@ -416,6 +457,10 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
         ),
         schedule_cron=d["schedule"]["schedule_cron"],
         source=source,
+        reporting=ReportingRules(d["reporting"]["utc_offset_hours"],
+                                 **d["reporting"]["assessment"]),
+        interview=InterviewRules(**d["interview"]),
+        early_warning=EarlyWarningRules(**d["early_warning"]),
     )
 
 

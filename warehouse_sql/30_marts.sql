@@ -118,3 +118,21 @@ COMMENT ON COLUMN marts.four_rates.baseline_source IS '四率基数来源（file
 COMMENT ON COLUMN marts.four_rates.detail IS '计算说明（基数来源及基数值）';
 COMMENT ON COLUMN marts.performance_assessment.rank IS '组内排名（仅合计行，按合计得分，同分并列）';
 COMMENT ON COLUMN marts.performance_assessment.grade IS '考评等次（仅合计行：优秀/良好/合格/不合格）';
+
+-- revision 2 (duty): reporting duty — who owed which submission for which month, and when it came
+CREATE TABLE IF NOT EXISTS marts.submission_status (
+    period TEXT NOT NULL, unit_name TEXT NOT NULL, unit_type TEXT, kind TEXT NOT NULL,
+    deadline DATE NOT NULL, received_at TIMESTAMP, status TEXT NOT NULL, source_file TEXT,
+    year INTEGER, detail TEXT
+);
+COMMENT ON TABLE marts.submission_status IS '报送情况：每个有报送责任的单位每月每类材料是否按时报送（以该月该类第一份文件为准）';
+COMMENT ON COLUMN marts.submission_status.period IS '所报月份';
+COMMENT ON COLUMN marts.submission_status.unit_name IS '单位';
+COMMENT ON COLUMN marts.submission_status.unit_type IS '单位类型';
+COMMENT ON COLUMN marts.submission_status.kind IS '材料类型（project_ledger 项目台账 / activity_ledger 招商活动台账）';
+COMMENT ON COLUMN marts.submission_status.deadline IS '截止日期（当日24时前为按时，见报送责任表）';
+COMMENT ON COLUMN marts.submission_status.received_at IS '收到时间（北京时间：文件修改时间，且不晚于流水线首次登记时间）';
+COMMENT ON COLUMN marts.submission_status.status IS '状态（on_time 按时 / late 迟报 / missing 缺报 / not_due 未到截止日）';
+COMMENT ON COLUMN marts.submission_status.source_file IS '该月该类第一份文件（相对报送目录的路径）';
+COMMENT ON COLUMN marts.submission_status.year IS '年度';
+COMMENT ON COLUMN marts.submission_status.detail IS '说明';

@@ -16,12 +16,14 @@ from .assessment import build_assessment
 from .common import CoreTables, build_view, parse_period, period_str, prev_december
 from .four_rates import build_four_rates, compute_four_rates, no_baseline_findings
 from .red_black import appearances, build_red_black
+from .submissions import build_submission_status, submission_findings
 from .target_progress import build_city_summary, build_target_progress
 
 __all__ = ["CoreTables", "MART_NAMES", "build_marts", "load_rules", "marts_findings"]
 
 MART_NAMES = (
     "target_progress", "city_summary", "four_rates", "red_black_list", "performance_assessment",
+    "submission_status",
 )
 
 
@@ -40,10 +42,13 @@ def build_marts(core: CoreTables, period: str, rules: Rules) -> dict[str, pd.Dat
         "performance_assessment": build_assessment(
             core, p, rules, view, appearances(core, p, rules)
         ),
+        "submission_status": build_submission_status(core, p, rules),
     }
 
 
 def marts_findings(core: CoreTables, period: str, rules: Rules) -> list:
     """Findings the marts of P raise (stage 'marts'): `no_four_rates_baseline`, once per unit
-    and year (dated at the unit's first month with a cohort that year)."""
-    return no_baseline_findings(core, period_str(*parse_period(period)), rules)
+    and year (dated at the unit's first month with a cohort that year); `missing_submission`
+    and `late_submission` of month P."""
+    p = period_str(*parse_period(period))
+    return no_baseline_findings(core, p, rules) + submission_findings(core, p, rules)
