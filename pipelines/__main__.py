@@ -79,6 +79,41 @@ def failure_reasons(events) -> list[str]:
     return lines
 
 
+_OPEN: dict[str, object] = {}
+
+
+def _warehouse(settings: Settings):
+    """One read connection for the summary lines, disposed at the end (_close)."""
+    from runtime.warehouse import Warehouse
+
+    if settings.warehouse_url not in _OPEN:
+        _OPEN[settings.warehouse_url] = Warehouse(settings.warehouse_url)
+    return _OPEN[settings.warehouse_url]
+
+
+def _close() -> None:
+    while _OPEN:
+        _OPEN.popitem()[1].dispose()
+
+
+def reporting_lines(wh, period: str) -> list[str]:
+    """The period's missing and late submissions (marts.submission_status), one line each kind
+    of gap, for the summary; nothing when all arrived (or the warehouse predates the mart)."""
+    if not wh.columns("marts.submission_status"):
+        return []
+    df = wh.read("SELECT unit_name, kind, status FROM marts.submission_status WHERE period = :p "
+                 "AND status IN ('missing', 'late') ORDER BY unit_name, kind", {"p": period})
+    kinds = {"project_ledger": "项目台账", "activity_ledger": "招商活动台账"}
+    lines = []
+    for status, label in (("missing", "缺报"), ("late", "迟报")):
+        rows = df[df["status"] == status]
+        if len(rows):
+            names = "、".join(f"{u}（{kinds.get(k, k)}）" for u, k in zip(rows["unit_name"],
+                                                                        rows["kind"]))
+            lines.append(f"{label} {len(rows)} 份: {names}")
+    return lines
+
+
 def materialize(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     periods = _periods(args, settings)  # before importing Dagster: a typo fails fast
@@ -121,14 +156,19 @@ def materialize(args: argparse.Namespace) -> int:
                 continue
             status = "成功" if result.success else "失败"
             print(f"[{period}] 运行 {result.run_id[:8]} {status}")
-            if not result.success:
+            if result.success:
+                for line in reporting_lines(_warehouse(settings), period):
+                    print(f"    {line}")
+            else:
                 failed.append(period)
                 for line in failure_reasons(result.all_events):
                     print(f"    {line}", file=sys.stderr)
     release_warehouses()
+    _close()
     print(f"仓库: {_masked(settings.warehouse_url)}")
     print("  质量问题: quality.findings    集市: marts.target_progress, marts.city_summary, "
-          "marts.four_rates, marts.red_black_list, marts.performance_assessment")
+          "marts.four_rates, marts.red_black_list, marts.performance_assessment, "
+          "marts.submission_status")
     print(f"通报: {settings.reports_dir}")
     print(f"运行记录: DAGSTER_HOME={settings.dagster_home}（dagster dev 可查看）")
     if failed:

@@ -54,6 +54,10 @@ class ReportData:
     city_summary: pd.DataFrame
     chart: pd.DataFrame  # unit_name, funds_completion, projects_completion (units with targets)
     source: str = "warehouse"
+    # revision 2 (reporting duty): units that missed or were late with a submission for the month
+    reporting_gaps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["unit_name", "unit_type_label", "kind_label", "status_label", "deadline",
+                 "received_at"]))
     generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
 
     @property
@@ -74,6 +78,7 @@ class ReportData:
             "red": len(self.red), "black": len(self.black), "ranking": len(self.ranking),
             "progress": len(self.progress), "four_rates": len(self.four_rates),
             "city_summary": len(self.city_summary), "chart": len(self.chart),
+            "reporting_gaps": len(self.reporting_gaps),
         }
 
 
@@ -104,6 +109,29 @@ def _bool(x) -> bool | None:
 
 def _type_key(s: pd.Series) -> pd.Series:
     return s.map(lambda t: TYPE_ORDER.get(t, 9))
+
+
+GAP_LABELS = {"missing": "缺报", "late": "迟报"}
+KIND_LABELS = {"project_ledger": "项目台账", "activity_ledger": "招商活动台账"}
+
+
+def load_reporting_gaps(wh, period: str) -> pd.DataFrame:
+    """marts.submission_status rows of the month that are missing or late (missing first)."""
+    cols = ["unit_name", "unit_type_label", "kind_label", "status_label", "deadline",
+            "received_at"]
+    if not wh.columns("marts.submission_status"):
+        return pd.DataFrame(columns=cols)
+    df = wh.read("SELECT unit_name, unit_type, kind, status, deadline, received_at "
+                 "FROM marts.submission_status WHERE period = :p AND status IN "
+                 "('missing', 'late') ORDER BY status DESC, unit_name, kind", {"p": period})
+    return pd.DataFrame({
+        "unit_name": df["unit_name"],
+        "unit_type_label": df["unit_type"].map(UNIT_TYPE_LABELS).fillna(""),
+        "kind_label": df["kind"].map(KIND_LABELS).fillna(df["kind"]),
+        "status_label": df["status"].map(GAP_LABELS),
+        "deadline": [str(d)[:10] for d in df["deadline"]],
+        "received_at": ["—" if pd.isna(t) else str(t)[:16] for t in df["received_at"]],
+    }, columns=cols).reset_index(drop=True)
 
 
 def load_report_data(wh, period: str) -> ReportData:
@@ -182,7 +210,7 @@ def load_report_data(wh, period: str) -> ReportData:
     return ReportData(
         period=period, year=year, month=month, city=city, time_progress=tp,
         red=red, black=black, ranking=rb, progress=progress, four_rates=four_rates,
-        city_summary=city_summary, chart=chart,
+        city_summary=city_summary, chart=chart, reporting_gaps=load_reporting_gaps(wh, period),
         source=f"{wh.dialect} 仓库 marts 表（target_progress、city_summary、four_rates、"
                f"red_black_list），统计期 {period}",
     )
