@@ -27,6 +27,10 @@ MARTS = {
     "red_black_list": "红黑榜：按排名组计分、排名、上榜及理由。",
     "performance_assessment": "绩效考评：逐项得分与计分说明，含合计行。",
     "submission_status": "报送情况：每个有报送责任的单位每月每类材料按时、迟报、缺报或未到截止日。",
+    "interview_list": "季度约谈名单（3、6、9、12月）：本季度多次上黑榜或季末完成率过低的单位及原因。",
+    "early_warning": "预警：签约未开工、签约未到资的项目，以及完成率明显落后序时进度的单位。",
+    "project_pipeline": "项目推进情况：各单位各阶段的项目数、投资总额、本年到位资金及本月新进入数。",
+    "industry_summary": "分行业汇总：每个项目只计一次的新引进项目、投资总额、到位资金及上年同期。",
 }
 CORE_DEPS = [["core", t] for t in (
     "dim_unit", "dim_project", "bridge_project_unit", "fact_project_period", "fact_target",
