@@ -191,12 +191,25 @@ def reporting_item(missing: int, late: int, rules: Rules) -> dict:
                 f"迟报 {late} 次（每次扣 {r.late_points:g} 分）{capped}，计 {score + 0.0:.2f} 分")
 
 
+TYPE_LABELS = {"district": "县区、开发区", "department": "牵头部门", "task_group": "招商组/专班"}
+
+
+def _selector_text(d: Duty) -> str:
+    if d.units:
+        return "、".join(d.units)
+    text = TYPE_LABELS.get(d.unit_type or "", "各单位")
+    if d.unit_type == "task_group" and d.parent_type:
+        text = "部门招商专班" if d.parent_type == "department" else "县区产业招商组"
+    return text
+
+
 def expected_text(core: CoreTables, period: str, rules: Rules) -> str:
     """What month P was owed by whom, for the no-submissions failure message."""
     p = period_str(*parse_period(period))
     owed = owed_submissions(core, p, rules, [p])
-    if not owed:
-        return "按报送责任表（reference/reporting_duties.csv），本年尚无单位有目标任务"
+    if not owed:  # no unit has a target that year yet: say what the duty table asks of whom
+        return f"{p[:4]}年尚未载入目标任务，按报送责任表：" + "；".join(
+            f"{_selector_text(d)}报送{d.describe()}" for d in core.duties)
     by_duty: dict[str, list[str]] = {}
     for o in owed:
         by_duty.setdefault(o.duty.describe(), []).append(o.unit.name)

@@ -181,3 +181,15 @@ def test_duty_table_rejects_a_bad_line(tmp_path):
     assert not d.owed_in("2022-02") and d.owed_in("2022-03")
     assert d.matches("城中区", "district", None) and not d.matches("鱼峰区", "district", None)
     assert d.deadline("2022-12") == date(2023, 1, 5)
+
+
+def test_expected_text_names_who_owes_what(rules):
+    from assets.marts.submissions import expected_text
+
+    core = core_with(files())
+    text = expected_text(core, "2022-03", rules)
+    assert "项目台账（次月5日前）：城中区、市投资促进局" in text
+    assert "项目台账（当月30日前）：市科技局汽车产业链招商专班" in text
+    empty = expected_text(core_with(files(), targets=[]), "2023-03", rules)
+    assert empty.startswith("2023年尚未载入目标任务，按报送责任表：县区、开发区报送项目台账（次月5日前）")
+    assert "部门招商专班报送招商活动台账（当月30日前）" in empty
