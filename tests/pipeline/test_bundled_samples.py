@@ -195,3 +195,26 @@ def test_postgres_gives_the_same_marts(wh):
             pd.testing.assert_frame_equal(_sorted(a), _sorted(b), check_dtype=False)
     finally:
         pg.dispose()
+
+
+def test_submission_status_equals_the_truth(wh):
+    """marts.submission_status of every built month against the generator's independent
+    expectation (tests/samplegen/duty.py; written with the arrival manifest)."""
+    if not (TRUTH / "submission_status.csv").exists():
+        pytest.skip("the bundled ground truth predates the reporting duty (no "
+                    "submission_status.csv / arrivals.csv yet)")
+    expected = truth("submission_status")
+    ours = wh.read("SELECT period, unit_name, kind, deadline, status, source_file, received_at "
+                   "FROM marts.submission_status")
+    got = {(r.period, r.unit_name, r.kind): (str(r.deadline)[:10], r.status,
+                                             r.source_file or "", norm_ts(r.received_at))
+           for r in ours.itertuples()}
+    want = {(r.period, r.unit_name, r.kind): (r.deadline, r.status, r.source_file, r.received_at)
+            for r in expected.itertuples() if r.period in {k[0] for k in got}}
+    assert got == want
+
+
+def norm_ts(value) -> str:
+    if value is None or value != value:
+        return ""
+    return str(value)[:19]
