@@ -73,7 +73,8 @@ def failure_reasons(events) -> list[str]:
             continue
         while err.cause is not None:
             err = err.cause
-        reason = _first_line(err.message)
+        # the run's own failure repeats a step's dagster.Failure under its class name
+        reason = re.sub(r"^[\w.]*\.Failure: ", "", _first_line(err.message))
         if not any(line.endswith(reason) for line in lines):  # the run repeats its step's error
             lines.append(f"{event.step_key or '运行'}: {reason}")
     return lines
