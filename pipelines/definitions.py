@@ -12,12 +12,12 @@ from pipelines.jobs import monthly_reporting
 from pipelines.schedules import monthly_schedule
 from pipelines.sensors import drop_folder_sensor
 from quality.checks import asset_checks
-from quality.mart_checks import mart_checks
+from quality.duty_checks import duty_checks
 from runtime.resources import default_resources
 
 defs = Definitions(
     assets=[drop_folder_files, staging_submissions, core_model, marts_for_period, tongbao],
-    asset_checks=[*asset_checks, *mart_checks],
+    asset_checks=[*asset_checks, *duty_checks],
     jobs=[monthly_reporting],
     schedules=[monthly_schedule],
     sensors=[drop_folder_sensor],

@@ -9,7 +9,7 @@ from dagster import AssetCheckKey, AssetKey, AssetSelection, DagsterInstance, ma
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
-from quality.mart_checks import mart_checks
+from quality.duty_checks import duty_checks
 from runtime.resources import (
     DropFolderResource,
     RunInputsResource,
@@ -50,7 +50,7 @@ def test_mart_checks_pass_then_fail_on_corruption(backend, tmp_path):
     root = dropfolder.build(tmp_path / "drop")
     res = _resources(url, root, tmp_path)
     try:
-        result = materialize([staging_submissions, core_model, marts_for_period, *mart_checks],
+        result = materialize([staging_submissions, core_model, marts_for_period, *duty_checks],
                              partition_key="2021-02", resources=res,
                              instance=DagsterInstance.ephemeral())
         checks = _check_results(result)
@@ -68,7 +68,7 @@ def test_mart_checks_pass_then_fail_on_corruption(backend, tmp_path):
         wh.dispose()
         release_warehouses()
         keys = [AssetCheckKey(AssetKey(["marts", t]), f"{t}_consistent") for t in CORRUPT]
-        result = materialize([marts_for_period, *mart_checks], resources=res,
+        result = materialize([marts_for_period, *duty_checks], resources=res,
                              instance=DagsterInstance.ephemeral(),
                              selection=AssetSelection.checks(*keys), raise_on_error=False)
         assert _check_results(result) == {f"{t}_consistent": False for t in CORRUPT}

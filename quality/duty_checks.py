@@ -111,7 +111,7 @@ def _mart_check(table: str, problems: Callable[[pd.DataFrame], list[str]], descr
     return _check
 
 
-mart_checks = [
+duty_checks = [
     _mart_check("submission_status", submission_status_problems,
                 "报送情况：按时/迟报须有收到时间和文件且与截止日期相符，缺报/未到期则没有。"),
     _mart_check("interview_list", interview_list_problems,
