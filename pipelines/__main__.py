@@ -1,4 +1,5 @@
-"""Command line: `python -m pipelines materialize --period 2022-05 | --all`.
+"""Command line: `python -m pipelines materialize --period 2022-05 | --all`, and
+`python -m pipelines export-bi [--out FILE]` (a BI copy of the DuckDB warehouse without staging).
 
 Runs the monthly job through Dagster on the DAGSTER_HOME instance, so every run shows in the
 UI's run history; exits non-zero when a run fails.
@@ -7,10 +8,12 @@ UI's run history; exits non-zero when a run fails.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import socket
 import sys
 
-from runtime.settings import Settings, ensure_dagster_home
+from runtime.settings import Settings, ensure_dagster_home, month_problem
 
 
 def _periods(args: argparse.Namespace, settings: Settings) -> list[str]:
@@ -18,11 +21,10 @@ def _periods(args: argparse.Namespace, settings: Settings) -> list[str]:
 
     if args.all:
         return month_folders(settings.submissions_dir)
-    periods = []
-    for p in args.period:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", p):
-            raise SystemExit(f"--period 需要 YYYY-MM 格式，收到 {p!r}")
-        periods.append(p)
+    for p in [*args.period, *([args.to] if args.to else [])]:
+        if problem := month_problem(p):
+            raise SystemExit(problem)
+    periods = list(args.period)
     if args.to:
         folders = month_folders(settings.submissions_dir)
         periods = [m for m in folders if periods[0] <= m <= args.to]
@@ -48,6 +50,22 @@ def _first_line(text: str) -> str:
     return lines[0] if lines else text
 
 
+def _failed_blocking_check(event) -> str | None:
+    """A failed blocking check, with the files and cells that made it fail (issue 20)."""
+    if event.event_type_value != "ASSET_CHECK_EVALUATION":
+        return None
+    data = event.event_specific_data
+    if data is None or data.passed or not getattr(data, "blocking", False):
+        return None
+    meta = data.metadata or {}
+    where = meta.get("locations")
+    where = list(getattr(where, "value", where) or [])
+    line = f"检查 {data.check_name} 未通过（阻止生成集市）: {data.description or ''}"
+    if where:
+        line += "；位置: " + "；".join(str(w) for w in where)
+    return line
+
+
 def failure_reasons(events) -> list[str]:
     """One line per failed step: the step and the reason a clerk can act on.
 
@@ -57,6 +75,10 @@ def failure_reasons(events) -> list[str]:
     """
     lines = []
     for event in events:
+        check = _failed_blocking_check(event)
+        if check:
+            lines.append(check)
+            continue
         if not event.is_failure or event.event_specific_data is None:
             continue
         data = event.event_specific_data
@@ -115,6 +137,48 @@ def reporting_lines(wh, period: str) -> list[str]:
     return lines
 
 
+def failed_checks(evaluations) -> list[str]:
+    """One line per asset check that did not pass, blocking or not: where, which, and why."""
+    lines = []
+    for ev in evaluations:
+        if ev.passed:
+            continue
+        kind = "阻断" if ev.blocking else "警告"
+        line = f"检查未通过（{kind}）: {ev.asset_key.to_user_string()} · {ev.check_name}"
+        lines.append(line + (f" — {ev.description}" if ev.description else ""))
+    return lines
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def mark_dead_runs(instance) -> list[str]:
+    """Runs this machine's CLI started whose process is gone (killed, power cut) still say
+    STARTED in the run history: mark them failed, so the UI tells the truth (issue 20)."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    host = socket.gethostname()
+    marked = []
+    live = [DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.NOT_STARTED]
+    for run in instance.get_runs(filters=RunsFilter(statuses=live, tags={"trigger": "cli"})):
+        pid = run.tags.get("cli_pid")
+        if run.tags.get("cli_host") != host or not (pid or "").isdigit() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(
+            run, message="运行进程已终止（被结束或断电），该运行未完成；下次启动时标记为失败")
+        marked.append(run.run_id)
+        print(f"[{run.tags.get('dagster/partition', '?')}] 运行 {run.run_id[:8]} 上次未正常结束"
+              "（进程已终止），已在运行记录中标记为失败", file=sys.stderr)
+    return marked
+
+
 def materialize(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     periods = _periods(args, settings)  # before importing Dagster: a typo fails fast
@@ -127,17 +191,10 @@ def materialize(args: argparse.Namespace) -> int:
     if not periods:
         print(f"报送目录 {settings.submissions_dir} 中没有 YYYY-MM 月份文件夹，无事可做。")
         return 1
-    from runtime.partitions import monthly
+    from runtime.partitions import ensure_months
 
-    known = set(monthly.get_partition_keys())
-    unknown = [p for p in periods if p not in known]
-    if unknown:
-        first, last = min(known), max(known)
-        print(f"月份 {', '.join(unknown)} 不在分区范围 {first} … {last} 内"
-              "（起点见 PARTITIONS_START）。", file=sys.stderr)
-        return 2
     job = defs.resolve_job_def("monthly_reporting")
-    tags = {"trigger": "cli"}
+    tags = {"trigger": "cli", "cli_pid": str(os.getpid()), "cli_host": socket.gethostname()}
     if len(periods) > 1:
         tags["cli_range"] = f"{periods[0]}..{periods[-1]}"
     # the terminal shows what the engineer acts on; every event is in the UI's run log anyway
@@ -145,6 +202,8 @@ def materialize(args: argparse.Namespace) -> int:
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
     failed = []
     with DagsterInstance.get() as instance:
+        ensure_months(instance, periods)  # each month is a partition from its first run on
+        mark_dead_runs(instance)
         for period in periods:
             try:
                 result = job.execute_in_process(
@@ -156,7 +215,12 @@ def materialize(args: argparse.Namespace) -> int:
                 failed.append(period)
                 continue
             status = "成功" if result.success else "失败"
+            checks = failed_checks(result.get_asset_check_evaluations())
+            if checks:
+                status += f"（{len(checks)} 项检查未通过）"
             print(f"[{period}] 运行 {result.run_id[:8]} {status}")
+            for line in checks:
+                print(f"    {line}")
             if result.success:
                 for line in reporting_lines(_warehouse(settings), period):
                     print(f"    {line}")
@@ -178,6 +242,26 @@ def materialize(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_bi(args: argparse.Namespace) -> int:
+    """A BI copy of the DuckDB warehouse: core, marts, quality and the bi views; no staging."""
+    from pathlib import Path
+
+    from runtime.bi import export_duckdb_copy
+
+    settings = Settings.from_env()
+    url = settings.warehouse_url
+    default = Path(url.removeprefix("duckdb:///")).with_suffix("").as_posix() + "_bi.duckdb"
+    out = Path(args.out or default)
+    try:
+        counts = export_duckdb_copy(url, out)
+    except Exception as exc:  # noqa: BLE001 — a locked or missing file: say which, exit 1
+        print(f"导出失败: {_first_line(str(exc))}", file=sys.stderr)
+        return 1
+    print(f"BI 副本: {out}（{len(counts)} 张表，{sum(counts.values())} 行；不含 staging）")
+    print("  视图: bi.<集市>（全部期）与 bi.<集市>_latest（最新一期），列名为中文")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,9 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     mat.add_argument("--verbose", action="store_true",
                      help="print Dagster's step events too (they are always in the UI)")
     mat.add_argument("--to", metavar="YYYY-MM", help="with --period: a range up to this month")
+    export = sub.add_parser("export-bi", help="a copy of the DuckDB warehouse for BI, no staging")
+    export.add_argument("--out", metavar="FILE",
+                        help="the copy (default: <warehouse>_bi.duckdb next to the warehouse)")
     args = parser.parse_args(argv)
     if args.command == "materialize":
         return materialize(args)
+    if args.command == "export-bi":
+        return export_bi(args)
     return 2
 
 

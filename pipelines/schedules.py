@@ -2,9 +2,11 @@
 
 from datetime import datetime
 
-from dagster import RunRequest, ScheduleEvaluationContext, schedule
+from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
+from assets.ingest.registry import month_folders
 from pipelines.jobs import monthly_reporting
+from runtime.partitions import ensure_months
 from runtime.rules import load_rules
 from runtime.settings import Settings
 
@@ -30,4 +32,9 @@ def previous_month(moment: datetime) -> str:
 )
 def monthly_schedule(context: ScheduleEvaluationContext):
     period = previous_month(context.scheduled_execution_time)
+    root = Settings.from_env().submissions_dir
+    if period not in month_folders(root):
+        # no partition for a month without data; the 通报's freshness check goes red instead
+        return SkipReason(f"报送目录 {root} 中还没有 {period} 月份文件夹，本月未生成通报")
+    ensure_months(context.instance, [period])
     return RunRequest(run_key=f"scheduled-{period}", partition_key=period)

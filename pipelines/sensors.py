@@ -11,10 +11,18 @@ unchanged skip the rebuild, so the extra runs are cheap.
 import hashlib
 import json
 
-from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
 
 from assets.ingest.registry import MONTH_DIR, TARGETS_DIR, month_folders
 from pipelines.jobs import monthly_reporting
+from runtime.partitions import PARTITIONS_NAME, monthly
 from runtime.settings import Settings
 
 
@@ -49,11 +57,30 @@ def drop_folder_sensor(context: SensorEvaluationContext):
     root = Settings.from_env().submissions_dir
     previous = json.loads(context.cursor) if context.cursor else {}
     months, state = changed_months(root, previous)
-    context.update_cursor(json.dumps(state, ensure_ascii=False))
     if not months:
+        context.update_cursor(json.dumps(state, ensure_ascii=False))
         return SkipReason("报送目录没有新增或更新的文件")
     # run_key = month + the files' fingerprints: the same change never starts two runs
     fingerprint = hashlib.sha1(json.dumps(sorted(state.items())).encode()).hexdigest()[:12]
-    return [
-        RunRequest(partition_key=m, run_key=f"{m}:{fingerprint}") for m in months
-    ]
+    return SensorResult(
+        run_requests=[RunRequest(partition_key=m, run_key=f"{m}:{fingerprint}") for m in months],
+        # a month's partition exists before its run is requested
+        dynamic_partitions_requests=_new_months(context, months),
+        cursor=json.dumps(state, ensure_ascii=False),
+    )
+
+
+def _new_months(context: SensorEvaluationContext, months) -> list:
+    known = set(context.instance.get_dynamic_partitions(PARTITIONS_NAME))
+    new = sorted(m for m in months if m not in known)
+    return [monthly.build_add_request(new)] if new else []
+
+
+@sensor(minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING,
+        description="把报送目录中的每个月份文件夹登记为一个分区（只登记，不启动运行）。")
+def month_partitions_sensor(context: SensorEvaluationContext):
+    months = month_folders(Settings.from_env().submissions_dir)
+    requests = _new_months(context, months)
+    if not requests:
+        return SkipReason("没有新的月份文件夹")
+    return SensorResult(dynamic_partitions_requests=requests)

@@ -20,12 +20,33 @@ from dagster import (
 from assets.conform.normalize import normalize
 from quality import suites
 from quality.gx_runner import SuiteOutcome, run_suite
-from runtime.findings import mask_phones
+from runtime.findings import location, mask_phones
 from runtime.reference import Reference
 from runtime.resources import RunInputsResource, WarehouseResource
 
 
-def _result(outcome: SuiteOutcome, blocking: bool) -> AssetCheckResult:
+def failing_locations(df: pd.DataFrame, outcome: SuiteOutcome, limit: int = 5) -> list[str]:
+    """Where the failing values are: '2021-02/融水县.xlsx「项目表」第4行 funds_this_year=3000'
+    for tables that keep their source cell (so the CLI line names the files and cells)."""
+    if "source_file" not in df.columns:
+        return []
+    out: list[str] = []
+    for o in outcome.outcomes:
+        if o.success or not o.column or o.column not in df.columns or not o.sample:
+            continue
+        hits = df[df[o.column].astype(str).isin(set(o.sample))]
+        for row in hits.head(limit - len(out)).itertuples(index=False):
+            rec = row._asdict()
+            where = location(rec.get("source_file"), rec.get("source_sheet"),
+                             int(rec["source_row"]) if pd.notna(rec.get("source_row")) else None)
+            out.append(mask_phones(f"{where} {o.column}={rec[o.column]}"))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _result(outcome: SuiteOutcome, blocking: bool, locations: list[str] | None = None
+            ) -> AssetCheckResult:
     failing = [o for o in outcome.outcomes if not o.success]
     return AssetCheckResult(
         passed=outcome.success,
@@ -43,6 +64,7 @@ def _result(outcome: SuiteOutcome, blocking: bool) -> AssetCheckResult:
                  "sample": [mask_phones(s) for s in o.sample]}
                 for o in failing
             ]),
+            "locations": MetadataValue.json(locations or []),
         },
     )
 
@@ -112,8 +134,8 @@ def _core_check(table: str, suite_fn, name: str, description: str):
         for col in df.columns:
             if col in ("total_investment", "funds_this_year", "funds_cumulative", "target"):
                 df[col] = pd.to_numeric(df[col], errors="coerce")
-        return _result(run_suite(f"core_{table}", df, suite_fn(inputs.load().reference)),
-                       blocking=True)
+        outcome = run_suite(f"core_{table}", df, suite_fn(inputs.load().reference))
+        return _result(outcome, blocking=True, locations=failing_locations(df, outcome))
 
     return _check
 

@@ -21,7 +21,7 @@ import unicodedata
 from runtime.settings import Settings
 from runtime.warehouse import Warehouse
 
-READ_SCHEMAS = ("core", "marts", "quality")
+READ_SCHEMAS = ("core", "marts", "quality", "bi")
 PRIVATE_SCHEMAS = ("staging",)
 DEFAULT_ROLE = "bi_reader"
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -4,7 +4,7 @@ leaves the warehouse as it was.  Unset (always, outside those tests) it does not
 
 Points: staging_tx (inside the staging transaction, before commit), staging_done (after the
 staging commit), core_tx (inside the core transaction, before commit), marts_tx (inside the
-marts transaction, before commit).
+marts transaction, before commit), parse:<source_file> (in the process parsing that file).
 """
 
 from __future__ import annotations

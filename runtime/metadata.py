@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
-from dagster import MetadataValue
+from dagster import MetadataValue, TableColumn, TableColumnConstraints, TableSchema
 
 from runtime.findings import mask_phones
 
@@ -45,3 +47,55 @@ def asset_metadata(df: pd.DataFrame, severity: dict[str, int], **extra) -> dict:
         **extra,
         "preview": preview(df),
     }
+
+
+def report_freshness():
+    """The freshness policy of the marts and the 通报: materialised within
+    `schedule.report_window_days` before each `schedule.report_deadline_cron` tick (Asia/Shanghai),
+    else the UI shows them overdue.  None when the rules file is broken (the run reports it)."""
+    from datetime import timedelta
+
+    from dagster import FreshnessPolicy
+
+    from runtime.rules import RulesError, load_rules
+
+    try:
+        rules = load_rules()  # the configured RULES_FILE
+    except RulesError:
+        return None
+    return FreshnessPolicy.cron(deadline_cron=rules.report_deadline_cron,
+                                lower_bound_delta=timedelta(days=rules.report_window_days),
+                                timezone="Asia/Shanghai")
+
+
+@lru_cache(maxsize=1)
+def column_schemas() -> dict[str, TableSchema]:
+    """table ('schema.name') → its columns, types and Chinese comments, read from the DDL itself
+    (run in an in-memory DuckDB), so the UI shows exactly what warehouse_sql/ declares."""
+    import duckdb
+
+    from runtime.warehouse import SQL_DIR, split_sql
+
+    con = duckdb.connect()
+    try:
+        for path in sorted(SQL_DIR.glob("[0-9]*.sql")):
+            for stmt in split_sql(path.read_text(encoding="utf-8")):
+                con.execute(stmt)
+        rows = con.execute(
+            "SELECT schema_name || '.' || table_name, column_name, data_type, comment, is_nullable "
+            "FROM duckdb_columns() WHERE NOT internal ORDER BY schema_name, table_name, "
+            "column_index").fetchall()
+    finally:
+        con.close()
+    columns: dict[str, list[TableColumn]] = {}
+    for table, name, dtype, comment, nullable in rows:
+        columns.setdefault(table, []).append(TableColumn(
+            name=name, type=dtype.lower(), description=comment or None,
+            constraints=TableColumnConstraints(nullable=bool(nullable))))
+    return {table: TableSchema(columns=cols) for table, cols in columns.items()}
+
+
+def table_metadata(table: str) -> dict:
+    """Definition metadata of a table asset: `dagster/column_schema` and `dagster/table_name`."""
+    schema = column_schemas().get(table)  # None: not in the DDL (a test requires every one)
+    return {"dagster/table_name": table} | ({"dagster/column_schema": schema} if schema else {})

@@ -1,12 +1,35 @@
-"""Monthly partitions: one per reporting month ('YYYY-MM', the drop folder's month folders)."""
+"""Monthly partitions: one per reporting month ('YYYY-MM') the drop folder actually holds.
+
+Dynamic partitions (docs/design.md "Partitions"): the month keys live in the Dagster instance and
+are added by whoever first sees a month folder — the `month_partitions` sensor (on by default), the
+drop-folder sensor, the schedule and the CLI.  So any month runs with no setting, and the UI lists
+only months that have data, not a calendar from a fixed start to today.
+"""
 
 from __future__ import annotations
 
-from dagster import MonthlyPartitionsDefinition
+from dagster import DynamicPartitionsDefinition
 
-from runtime.settings import Settings
+PARTITIONS_NAME = "month"
 
-# The first month the office loads (PARTITIONS_START); the bundled samples start in 2021-01.
-START = Settings.from_env().partitions_start
+monthly = DynamicPartitionsDefinition(name=PARTITIONS_NAME)
 
-monthly = MonthlyPartitionsDefinition(start_date=START, fmt="%Y-%m", end_offset=1)
+
+def ensure_months(instance, months) -> list[str]:
+    """Add the months that the instance does not know yet as partitions; returns those added."""
+    known = set(instance.get_dynamic_partitions(PARTITIONS_NAME))
+    new = sorted({m for m in months if m not in known})
+    if new:
+        instance.add_dynamic_partitions(PARTITIONS_NAME, new)
+    return new
+
+
+def instance_with_months(months, instance=None):
+    """`instance` (a fresh ephemeral one when None) knowing `months` as partitions: what an
+    in-process run of a month (tests, scripts) needs before `materialize(partition_key=…)`."""
+    if instance is None:
+        from dagster import DagsterInstance
+
+        instance = DagsterInstance.ephemeral()
+    ensure_months(instance, months)
+    return instance

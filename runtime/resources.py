@@ -14,6 +14,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, EnvVar, Failure
 from pydantic import PrivateAttr
 
+from runtime.bi import setup_bi
 from runtime.bi_role import grant_from_env
 from runtime.rules import RulesError
 from runtime.run_inputs import RunInputs
@@ -39,6 +40,7 @@ class WarehouseResource(ConfigurableResource):
             wh.create_schema()
             if not wh.is_duckdb:
                 grant_from_env(wh)  # the read-only BI role (BI_ROLE, BI_PASSWORD)
+            setup_bi(wh)  # bi views; on PostgreSQL unit roles + row-level security
             _CACHE[url] = wh
         return _CACHE[url]
 
@@ -100,17 +102,22 @@ class RunInputsResource(ConfigurableResource):
         return self._inputs
 
 
+def pipeline_resources(url, submissions_dir, reports_dir) -> dict:
+    """Every resource the assets and checks need. `url`: an `EnvVar` in production (a literal URL
+    only in tests and tools that hold no password), or None for the default DuckDB file."""
+    return {
+        "warehouse": WarehouseResource(url=url),
+        "drop_folder": DropFolderResource(submissions_dir=str(submissions_dir),
+                                          reports_dir=str(reports_dir)),
+        "inputs": RunInputsResource(),
+    }
+
+
 def default_resources(settings: Settings | None = None) -> dict:
     settings = settings or Settings.from_env()
     # a reference, not the value; unset: no config at all (the resource knows the default)
     url = EnvVar(URL_ENV) if settings.warehouse_url_given else None
-    return {
-        "warehouse": WarehouseResource(url=url),
-        "drop_folder": DropFolderResource(
-            submissions_dir=str(settings.submissions_dir), reports_dir=str(settings.reports_dir)
-        ),
-        "inputs": RunInputsResource(),
-    }
+    return pipeline_resources(url, settings.submissions_dir, settings.reports_dir)
 
 
 def release_warehouses() -> None:

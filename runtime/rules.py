@@ -9,7 +9,7 @@ and a cadence other than monthly/quarterly are all errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,6 @@ SCHEMA: dict[str, Any] = {
         },
         "grade": {"excellent": NUM, "good": NUM, "pass": NUM},
     },
-    "schedule": {"schedule_cron": STR},
     # revision 2: reporting duty (deadlines are in reference/reporting_duties.csv), 季约谈, 预警
     "reporting": {
         "utc_offset_hours": NUM,
@@ -106,6 +105,8 @@ SCHEMA: dict[str, Any] = {
         "signed_no_funds_months": INT,
         "behind_schedule_gap": NUM,
     },
+    "schedule": {"schedule_cron": STR, "report_deadline_cron": STR, "report_window_days": NUM},
+    "report": {"issuer": STR, "number_format": STR, "recipients": STR},
 }
 
 
@@ -398,12 +399,28 @@ class EarlyWarningRules:
 
 
 @dataclass(frozen=True)
+class ReportRules:
+    """发文机关、文号格式与主送机关 of the 通报 (the Word document's head)."""
+
+    issuer: str
+    number_format: str  # placeholders {year} and {seq}
+    recipients: str
+
+    def document_number(self, year: int, seq: int) -> str:
+        return self.number_format.format(year=year, seq=seq)
+
+
+@dataclass(frozen=True)
 class Rules:
     indicators: IndicatorRules
     four_rates: FourRatesRules
     red_black: RedBlackRules
     assessment: AssessmentRules
     schedule_cron: str
+    report_deadline_cron: str  # the month's 通报 is overdue after this tick (freshness policy)
+    report_window_days: float  # … unless materialised within this many days before it
+    # repr=False: the marts' build fingerprint hashes repr(rules); the document head changes no mart
+    report: ReportRules = field(repr=False, compare=False)
     source: str = "rules.yaml"
     reporting: ReportingRules = ReportingRules()
     interview: InterviewRules = InterviewRules()
@@ -456,6 +473,9 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
             grade=_grade_rules(ass["grade"], source),
         ),
         schedule_cron=d["schedule"]["schedule_cron"],
+        report_deadline_cron=d["schedule"]["report_deadline_cron"],
+        report_window_days=d["schedule"]["report_window_days"],
+        report=_report_rules(d["report"], source),
         source=source,
         reporting=ReportingRules(d["reporting"]["utc_offset_hours"],
                                  **d["reporting"]["assessment"]),
@@ -468,6 +488,16 @@ def _grade_rules(g: dict, source: str) -> GradeRules:
     if not g["excellent"] >= g["good"] >= g["pass"]:
         raise _err(source, "assessment.grade 须满足 excellent ≥ good ≥ pass")
     return GradeRules(g["excellent"], g["good"], g["pass"])
+
+
+def _report_rules(rep: dict, source: str) -> ReportRules:
+    rules = ReportRules(**rep)
+    try:
+        rules.document_number(2021, 1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise _err(source, f"report.number_format 只能使用 {{year}} 和 {{seq}}，"
+                           f"实际为 {rules.number_format!r}") from exc
+    return rules
 
 
 def load_rules(path: str | Path | None = None) -> Rules:

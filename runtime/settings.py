@@ -13,11 +13,15 @@ the CLI, the benchmarks) build one `Settings` and pass it, or what they derive f
 | RULES_FILE          | <REFERENCE_DIR>/rules.yaml       | weights, thresholds, caps                 |
 | MAX_FILE_MB         | 50                               | a bigger file becomes a finding           |
 | MAX_ROWS_PER_SHEET  | 200000                           | a longer sheet becomes a finding          |
+| MAX_COLS_PER_SHEET  | 256                              | cells right of it are cut, with a finding |
+| MAX_UNPACKED_MB     | 500                              | an .xlsx unpacking to more is refused     |
+| MAX_ZIP_RATIO       | 200                              | a zip member compressed more is refused   |
 | INGEST_WORKERS      | 1                                | processes parsing workbooks               |
 | DUCKDB_MEMORY_LIMIT | 1GB                              | the embedded warehouse's buffer pool      |
 | BI_ROLE             | bi_reader                        | read-only PostgreSQL role for BI tools    |
 | BI_PASSWORD         | (none: the role cannot log in)   | its password (secret)                     |
-| PARTITIONS_START    | 2021-01                          | the first monthly partition               |
+| BI_UNIT_ROLE_PREFIX | bi_unit_                         | prefix of the per-unit BI roles           |
+| CHROMIUM            | (searched on the PATH)           | the browser that prints the 通报 PDF       |
 | ZS_FAULT_AT         | (none)                           | test-only: die at a named write point     |
 """
 
@@ -61,11 +65,15 @@ class Settings:
     rules_file: Path = DEFAULT_REFERENCE_DIR / "rules.yaml"
     max_file_mb: float = 50
     max_rows_per_sheet: int = 200_000
+    max_cols_per_sheet: int = 256
+    max_unpacked_mb: float = 500
+    max_zip_ratio: float = 200
     ingest_workers: int = 1
     duckdb_memory_limit: str = "1GB"
     bi_role: str = "bi_reader"
     bi_password: str | None = None
-    partitions_start: str = "2021-01"
+    bi_unit_role_prefix: str = "bi_unit_"
+    chromium: str | None = None
     fault_at: str | None = None
     warehouse_url_given: bool = False  # WAREHOUSE_URL set (else the default DuckDB file)
 
@@ -87,11 +95,15 @@ class Settings:
             rules_file=path("RULES_FILE", reference / "rules.yaml"),
             max_file_mb=_positive(env, "MAX_FILE_MB", 50),
             max_rows_per_sheet=max(1, int(_positive(env, "MAX_ROWS_PER_SHEET", 200_000))),
+            max_cols_per_sheet=max(1, int(_positive(env, "MAX_COLS_PER_SHEET", 256))),
+            max_unpacked_mb=_positive(env, "MAX_UNPACKED_MB", 500),
+            max_zip_ratio=_positive(env, "MAX_ZIP_RATIO", 200),
             ingest_workers=max(1, int(_positive(env, "INGEST_WORKERS", 1))),
             duckdb_memory_limit=env.get("DUCKDB_MEMORY_LIMIT") or "1GB",
             bi_role=env.get("BI_ROLE") or "bi_reader",
             bi_password=env.get("BI_PASSWORD") or None,
-            partitions_start=env.get("PARTITIONS_START") or "2021-01",
+            bi_unit_role_prefix=env.get("BI_UNIT_ROLE_PREFIX") or "bi_unit_",
+            chromium=env.get("CHROMIUM") or None,
             fault_at=env.get("ZS_FAULT_AT") or None,
             warehouse_url_given=bool(env.get("WAREHOUSE_URL")),
         )
@@ -124,6 +136,17 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        # freshness: the daemon evaluates the freshness policies (marts and 通报 overdue → red)
+        config.write_text("telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n",
+                          encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)  # Dagster reads it from the environment
     return home
+
+
+def month_problem(text: str) -> str | None:
+    """Why `text` is not a reporting month ('YYYY-MM'), in plain Chinese; None when it is one."""
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        return f"月份需要 YYYY-MM 格式（如 2022-05），收到 {text!r}"
+    if not 1 <= int(text[5:]) <= 12:
+        return f"月份 {text} 无效：月份只能是 01 到 12，收到 {text[5:]}"
+    return None

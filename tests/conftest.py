@@ -18,10 +18,14 @@ POSTGRES_SERVER_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 SESSION_DB = f"zs_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+# The unit roles the pipeline creates (runtime/bi.py) are server-wide: this session's have a prefix
+# of their own and are dropped at the end.
+UNIT_ROLE_PREFIX = f"zs{uuid.uuid4().hex[:8]}_"
+os.environ["BI_UNIT_ROLE_PREFIX"] = UNIT_ROLE_PREFIX
 POSTGRES_URL = sa.engine.make_url(POSTGRES_SERVER_URL).set(database=SESSION_DB).render_as_string(
     hide_password=False
 )
-SCHEMAS = ("staging", "core", "marts", "quality")
+SCHEMAS = ("staging", "core", "marts", "quality", "bi")
 # The BI role is a server-wide object: one name per session, so parallel sessions never share it.
 BI_ROLE = f"bi_{SESSION_DB}"
 os.environ["BI_ROLE"] = BI_ROLE
@@ -52,6 +56,24 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         _admin(f"DROP ROLE IF EXISTS {BI_ROLE}")
     except Exception:  # noqa: BLE001 — the server went away; nothing left to clean
         pass
+    try:
+        drop_unit_roles()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def drop_unit_roles() -> None:
+    """Drop this session's unit roles (their grants went with the session database)."""
+    engine = sa.create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            roles = conn.exec_driver_sql(
+                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, %(p)s)",
+                {"p": UNIT_ROLE_PREFIX}).scalars().all()
+            for role in roles:
+                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+    finally:
+        engine.dispose()
 
 
 def reset_postgres(url: str = POSTGRES_URL) -> None:

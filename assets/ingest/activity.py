@@ -20,7 +20,7 @@ def parse_activity_sheet(
         sheet_name, grid, copies, header, spec, "activity_name", ctx, result,
         ("enterprises_docked",),
     ):
-        row, problems, _ = parse_row_fields(values, header, spec, ctx.ref)
+        row, problems, _ = parse_row_fields(values, header, spec, ctx.ref, excel_row)
         name = row["activity_name"]
         where = ctx.where(sheet_name, excel_row)
         for _, problem in problems:

@@ -4,7 +4,7 @@
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset
 
 from assets.ingest.load import ingest
-from runtime.metadata import OWNERS, preview
+from runtime.metadata import OWNERS, preview, table_metadata
 from runtime.partitions import monthly
 from runtime.resources import DropFolderResource, RunInputsResource, WarehouseResource
 
@@ -21,6 +21,7 @@ drop_folder_files = AssetSpec(
     key=["staging", "submissions"],
     deps=[drop_folder_files],
     partitions_def=monthly,
+    metadata=table_metadata("staging.files"),  # the registry; the row tables hang off it
     group_name="ingest",
     kinds={"python", "sql"},
     owners=OWNERS,

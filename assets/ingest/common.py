@@ -17,11 +17,12 @@ from assets.ingest.values import (
     parse_amount,
     parse_date,
     parse_flag,
+    parse_in_library,
     parse_int,
     parse_status,
     parse_units,
 )
-from assets.ingest.workbook import Limits
+from assets.ingest.workbook import CellError, Limits, column_letters
 from runtime.findings import Finding, mask_phones
 from runtime.reference import Reference, normalize_text
 
@@ -32,10 +33,11 @@ FIELD_LABELS = {
     "contact_phone": "联系电话", "signed_on": "签约（入驻）时间", "started_on": "开工时间",
     "completed_on": "竣工投产时间", "status": "进展情况", "is_industrial": "是否工业项目",
     "is_emerging": "是否新兴产业", "is_sanqi": "是否三企入桂项目", "partners": "合作单位",
-    "remarks": "备注", "activity_date": "活动日期", "activity_name": "活动名称",
+    "remarks": "备注", "in_library": "是否入库", "activity_date": "活动日期", "activity_name": "活动名称",
     "activity_type": "活动类型", "leader": "带队领导", "led_by_principal": "是否主要领导带队",
     "enterprises_docked": "对接企业数", "place": "地点", "planned_investment": "计划投资",
-    "entered_on": "入库时间", "unit": "单位", "sub_unit": "牵头单位",
+    "entered_on": "入库时间", "contract_investment": "合同投资额",
+    "territorial_unit": "属地", "responsible_unit": "责任单位", "unit": "单位", "sub_unit": "牵头单位",
     # target-table indicator columns: their target_label in reference/indicators.yaml
 }
 
@@ -44,6 +46,7 @@ KIND_LABELS = {
     "target_table": "目标任务分解表",
     "activity_ledger": "招商活动台账",
     "reserve_projects": "储备（策划包装）项目表",
+    "cohort_list": "三企入桂签约项目清单",
 }
 
 
@@ -196,6 +199,8 @@ def parse_field(name: str, raw: Any, header: Header, spec: KindSpec, ref: Refere
         return parse_flag(raw, label)
     if ftype == "int":
         return parse_int(raw, label)
+    if ftype == "library":
+        return parse_in_library(raw, label)
     if ftype == "status":
         return parse_status(raw, ref)
     if ftype == "units":
@@ -208,8 +213,19 @@ def parse_field(name: str, raw: Any, header: Header, spec: KindSpec, ref: Refere
     return Parsed(text)
 
 
+def cell_problem(raw: CellError, label: str, col: int, excel_row: int | None) -> Problem:
+    """A cached Excel error or a formula without a saved result, naming the cell (issue 20)."""
+    cell = column_letters(col) + (str(excel_row) if excel_row else "列")
+    if raw.uncached:
+        return Problem("invalid_value", f"{label}（单元格{cell}）是公式「{short(raw, 30)}」，但文件中"
+                       "没有保存计算结果，未导入；请在Excel中重新计算并保存后报送")
+    return Problem("invalid_value", f"{label}（单元格{cell}）是公式错误值「{raw}」，未导入，"
+                   "请修正公式或直接填写数值")
+
+
 def parse_row_fields(
-    values: list[Any], header: Header, spec: KindSpec, ref: Reference
+    values: list[Any], header: Header, spec: KindSpec, ref: Reference,
+    excel_row: int | None = None,
 ) -> tuple[dict[str, Any], list[tuple[str, Problem]], dict[str, Any]]:
     """(row dict with <field>_raw and <field>, problems, raw cell values by field)."""
     row: dict[str, Any] = {}
@@ -219,10 +235,14 @@ def parse_row_fields(
         c = header.columns.get(name)
         raw = values[c] if c is not None and c < len(values) else None
         raws[name] = raw
-        if raw is None:
-            row[f"{name}_raw"] = row[name] = None
+        if raw is None or isinstance(raw, CellError):
+            row[f"{name}_raw"] = None if raw is None else str(raw)
+            row[name] = None
             if spec.fields[name].type == "status":
                 row["stage"] = None
+            if raw is not None:  # never a value: a finding naming the cell
+                problems.append((name, cell_problem(raw, FIELD_LABELS.get(name, name), c,
+                                                    excel_row)))
             continue
         row[f"{name}_raw"] = cell_text(raw)
         parsed = parse_field(name, raw, header, spec, ref)

@@ -13,16 +13,22 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from assets.ingest.activity import parse_activity_sheet
+from assets.ingest.cohort import parse_cohort_sheet
 from assets.ingest.common import KIND_LABELS, Context, SheetResult
 from assets.ingest.detect import detect_kind, detect_month, detect_unit
 from assets.ingest.ledger import parse_ledger_sheet
 from assets.ingest.reserve import parse_reserve_sheet
 from assets.ingest.targets import parse_target_sheet
-from assets.ingest.workbook import Limits, UnreadableFile, read_workbook
+from assets.ingest.workbook import Limits, UnreadableFile, Workbook, read_workbook
 from runtime.findings import Finding
 from runtime.reference import Reference
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".et"}
+# WPS 表格's own format: often an .xls inside (read as one); when not, a warning, not an error:
+# the unit did submit, in a format the office can convert
+WPS_SUFFIXES = {".et"}
+# yearly tables in targets/: a target table names many units; the 三企入桂 list comes from the 自治区
+YEARLY_KINDS = ("target_table", "cohort_list")
 
 
 @dataclass
@@ -37,6 +43,7 @@ class ParsedFile:
     activity_rows: list[dict] = field(default_factory=list)
     reserve_rows: list[dict] = field(default_factory=list)
     target_rows: list[dict] = field(default_factory=list)
+    cohort_rows: list[dict] = field(default_factory=list)  # 三企入桂 list (revision 2)
     findings: list[Finding] = field(default_factory=list)
     skipped_sheets: list[dict] = field(default_factory=list)  # {sheet, reason}
     dropped_rows: list[dict] = field(default_factory=list)  # {source_sheet, source_row, reason, text}
@@ -52,7 +59,7 @@ class ParsedFile:
     def rows_loaded(self) -> int:
         return (
             len(self.ledger_rows) + len(self.activity_rows) + len(self.reserve_rows)
-            + len(self.target_rows)
+            + len(self.target_rows) + len(self.cohort_rows)
         )
 
 
@@ -95,6 +102,8 @@ def parse_file(
         _parse_workbook(Path(path), name, ctx, result)
     except UnreadableFile as exc:
         _quarantine(result, ctx, exc.check_name, exc.reason)
+        if PurePosixPath(name).suffix.lower() in WPS_SUFFIXES:
+            _wps_warning(result, ctx, exc.reason)
     except Exception as exc:  # noqa: BLE001 — bad input must never stop a run
         _quarantine(
             result, ctx, "unreadable_file",
@@ -106,11 +115,20 @@ def parse_file(
 def _quarantine(result: ParsedFile, ctx: Context, check: str, reason: str) -> None:
     result.status, result.status_reason = "quarantined", reason
     result.ledger_rows, result.activity_rows = [], []
-    result.reserve_rows, result.target_rows = [], []
+    result.reserve_rows, result.target_rows, result.cohort_rows = [], [], []
     result.findings = []
     result.findings.append(
         ctx.finding(check, f"{ctx.rel_path}：{reason}。该文件已隔离，未导入任何数据。")
     )
+
+
+def _wps_warning(result: ParsedFile, ctx: Context, reason: str) -> None:
+    result.findings = [ctx.finding(
+        "unreadable_file",
+        f"{ctx.rel_path}：WPS表格（.et）文件无法按Excel格式读取（{reason}）。该文件未导入，"
+        "请在WPS中“另存为”Excel工作簿（.xlsx）后重新报送。",
+        severity="warning",
+    )]
 
 
 def _check_claimed_unit(
@@ -120,7 +138,7 @@ def _check_claimed_unit(
     """The workbook's own words (填报单位, title) win over its file or folder name, with an
     `unit_mismatch` warning when the two name different units.  The city (柳州市) never submits
     a ledger: a workbook claiming it falls back to the unit in its name, or is quarantined."""
-    if unit is None or kind == "target_table":
+    if unit is None or kind in YEARLY_KINDS:
         return unit, source
     ref = ctx.ref
     stem = re.sub(r"\.(xlsx|xlsm|xlsb|xls)$", "", file_name, flags=re.IGNORECASE)
@@ -153,13 +171,8 @@ def _check_claimed_unit(
     return unit, source
 
 
-def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> None:
-    started = time.perf_counter()
-    workbook = read_workbook(path, ctx.limits)
-    result.timings["read"] = time.perf_counter() - started
-    started = time.perf_counter()
-    result.skipped_sheets = [{"sheet": s, "reason": r} for s, r in workbook.skipped_sheets]
-
+def _detect_sheets(workbook: Workbook, ctx: Context, result: ParsedFile) -> list[tuple]:
+    """Phase 1: the kind and header of every sheet; the workbook's kind is the most common."""
     detected = []
     for sheet in workbook.sheets:
         grid, copies = sheet.filled()
@@ -181,7 +194,26 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
         )
     kinds = [d[3] for d in detected]
     result.kind = max(kinds, key=lambda k: (kinds.count(k), -kinds.index(k)))
+    return detected
 
+
+def _misplaced_target(ctx: Context, result: ParsedFile) -> bool:
+    """A target table belongs in targets/: one in a month folder (a copy of 附件1 saved under a
+    unit's name) would be added on top of the official targets, so it is quarantined."""
+    if result.kind != "target_table" or ctx.period is None:
+        return False
+    reason = "目标任务分解表放在了月份文件夹中，目标任务表只从targets文件夹读取"
+    result.status, result.status_reason = "quarantined", reason
+    result.findings.append(ctx.finding(
+        "misplaced_file",
+        f"文件「{ctx.rel_path}」是目标任务分解表，却放在月份文件夹{ctx.period}中：为免与正式目标重复"
+        "相加，该文件已隔离，未导入任何数据。如是新的目标任务表，请放入targets文件夹。",
+    ))
+    return True
+
+
+def _resolve_unit(detected: list[tuple], name: str, ctx: Context, result: ParsedFile) -> bool:
+    """Phase 2: the submitting unit (False: the file is quarantined)."""
     all_lines = [line for d in detected for line in d[5]]
     # the file name, with any sub-folder under the month folder ("2022-05/鹿寨县/台账.xlsx")
     parts = PurePosixPath(ctx.rel_path.replace("\\", "/")).parts
@@ -189,10 +221,10 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
     unit, source = detect_unit(all_lines, file_name, ctx.ref)
     unit, source = _check_claimed_unit(unit, source, file_name, result.kind, ctx, result)
     if result.status == "quarantined":
-        return
+        return False
     result.unit_name, result.unit_source = unit, source
     ctx.unit_name = unit
-    if unit is None and result.kind != "target_table":
+    if unit is None and result.kind not in YEARLY_KINDS:
         result.status = "quarantined"
         result.status_reason = "无法识别报送单位（标题、填报单位和文件名中都没有可识别的单位名称）"
         result.findings.append(
@@ -202,22 +234,34 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
                 "单位名称。该文件已隔离，请在标题或“填报单位：”中写明单位后重新报送。",
             )
         )
-        return
+        return False
+    return True
+
+
+def _check_month(detected: list[tuple], name: str, ctx: Context, result: ParsedFile) -> None:
+    """Phase 3: the workbook's own month (统计时间 line, title, else file name).  A month other
+    than the folder's is a `period_mismatch`; the registry then never lets such a file replace
+    the unit's ledger that does belong to the folder (registry.newest_first_key)."""
+    all_lines = [line for d in detected for line in d[5]]
     result.workbook_month = detect_month(all_lines, name)
     if (
         ctx.period
-        and result.kind != "target_table"
+        and result.kind not in YEARLY_KINDS
         and result.workbook_month
         and result.workbook_month != ctx.period
     ):
         result.findings.append(
             ctx.finding(
                 "period_mismatch",
-                f"{ctx.where()}：表格标题中的月份为{result.workbook_month}，与报送文件夹{ctx.period}不一致，"
-                f"数据按{ctx.period}导入，请核实是否放错月份。",
+                f"{ctx.where()}：表格中的统计月份为{result.workbook_month}，与报送文件夹{ctx.period}不一致，"
+                f"数据按{ctx.period}导入（如该文件夹另有本单位{ctx.period}的报表，以那份为准），"
+                "请核实是否放错月份。",
             )
         )
 
+
+def _parse_sheets(detected: list[tuple], ctx: Context, result: ParsedFile) -> None:
+    """Phase 4: rows and findings of every recognised sheet."""
     for sheet, grid, copies, kind, header, lines in detected:
         ctx.kind = kind
         sheet_result: SheetResult
@@ -230,11 +274,31 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
         elif kind == "reserve_projects":
             sheet_result = parse_reserve_sheet(sheet.name, grid, copies, header, ctx)
             result.reserve_rows.extend(sheet_result.rows)
+        elif kind == "cohort_list":
+            sheet_result = parse_cohort_sheet(sheet.name, grid, copies, header, ctx, lines)
+            result.cohort_rows.extend(sheet_result.rows)
         else:
             sheet_result = parse_target_sheet(sheet.name, grid, copies, header, ctx, lines)
             result.target_rows.extend(sheet_result.rows)
         result.findings.extend(sheet_result.findings)
         result.dropped_rows.extend(sheet_result.dropped)
+
+
+def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> None:
+    """read → detect sheets → (misplaced target table?) → unit → month → rows."""
+    started = time.perf_counter()
+    workbook = read_workbook(path, ctx.limits)
+    result.timings["read"] = time.perf_counter() - started
+    started = time.perf_counter()
+    result.skipped_sheets = [{"sheet": s, "reason": r} for s, r in workbook.skipped_sheets]
+    detected = _detect_sheets(workbook, ctx, result)
+    if _misplaced_target(ctx, result) or not _resolve_unit(detected, name, ctx, result):
+        return
+    _check_month(detected, name, ctx, result)
+    for sheet_name, note in workbook.notes:
+        result.findings.append(ctx.finding("invalid_value", f"{ctx.where(sheet_name)}：{note}。",
+                                           sheet_name))
+    _parse_sheets(detected, ctx, result)
     result.status = "parsed"
     result.status_reason = "已解析：" + "、".join(
         f"{KIND_LABELS[k]}「{s}」" for s, k in result.sheet_kinds.items()

@@ -20,7 +20,7 @@ def parse_reserve_sheet(
         sheet_name, grid, copies, header, spec, "project_name", ctx, result,
         ("planned_investment",),
     ):
-        row, problems, _ = parse_row_fields(values, header, spec, ctx.ref)
+        row, problems, _ = parse_row_fields(values, header, spec, ctx.ref, excel_row)
         name = row["project_name"]
         where = ctx.where(sheet_name, excel_row)
         for _, problem in problems:

@@ -17,6 +17,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from assets.ingest.workbook import CellError
 from runtime.reference import Reference, normalize_text
 from runtime.reference import parse_flag as _ref_parse_flag
 
@@ -89,17 +90,23 @@ def clean_text(raw: object) -> str | None:
         text = _nfkc("".join(text.split()))  # "t ̈" → "ẗ": again, so cleaning is idempotent
     else:
         text = _WS.sub(" ", text).strip()
-    if text in MISSING_MARKERS:
+    if text in MISSING_MARKERS and not _is_cell_error(raw):
         return None
     return text
 
 
 def is_missing(raw: object) -> bool:
+    """Empty, or a missing marker (—, /, 无, 待定 …) once normalised: the one test of "no value"
+    every parser here uses.  A cached Excel error is never missing: it is a finding."""
     if raw is None:
         return True
     if isinstance(raw, str):
-        return normalize_text(raw) in MISSING_MARKERS
+        return not _is_cell_error(raw) and normalize_text(raw) in MISSING_MARKERS
     return False
+
+
+def _is_cell_error(raw: object) -> bool:
+    return isinstance(raw, CellError)
 
 
 def _show(raw: object) -> str:
@@ -168,14 +175,16 @@ def parse_amount(raw: object, unit: str | None = None, label: str = "金额") ->
         return Parsed(
             None, Problem("invalid_value", f"{label}「{_show(raw)}」是日期，不是金额，请改为数字")
         )
-    text = normalize_text(str(raw))
-    if text in MISSING_MARKERS:
+    if is_missing(raw):
         return Parsed(None)
+    text = normalize_text(str(raw))
     text = re.sub(r"\((万元|亿元|万|亿|元)\)", r"\1", text)  # "5000（万元）" → "5000万元"
     body = _AMOUNT_SUFFIX.sub("", _AMOUNT_PREFIX.sub("", text))
     match = _AMOUNT.match(body)
     if not match or not any(ch.isdigit() for ch in match["num"]):
         return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」无法识别为金额"))
+    if not _commas_ok(match["num"]):
+        return Parsed(None, _ambiguous_commas(raw, label))
     num = match["num"].replace(",", "")
     num = num.removesuffix(".")
     try:
@@ -190,6 +199,20 @@ def parse_amount(raw: object, unit: str | None = None, label: str = "金额") ->
 def amount_has_unit(raw: object) -> bool:
     """True when the cell itself names its unit ("5000万", "3.5亿元")."""
     return isinstance(raw, str) and bool(re.search(r"[万亿]|元", raw))
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+
+
+def _commas_ok(number: str) -> bool:
+    """"1,234.5" is a thousands separator; "12,34" may be a decimal comma (12.34) or a slip:
+    either way the value would be invented, so it is a finding (issue 20)."""
+    return "," not in number or bool(_THOUSANDS.match(number))
+
+
+def _ambiguous_commas(raw: object, label: str) -> Problem:
+    return Problem("invalid_value", f"{label}「{_show(raw)}」中的逗号位置不对，无法判断是千位分隔符"
+                   "还是小数点，未导入，请改为不带逗号的数字")
 
 
 _INT = re.compile(r"^(?P<num>\d[\d,]*)(?:\.0+)?(?:个|家|次|项|人|场)?(?:以上|左右|余|多)?$")
@@ -210,13 +233,14 @@ def parse_int(raw: object, label: str = "数量") -> Parsed:
         return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」不是整数"))
     if isinstance(raw, dt.date | dt.time | dt.timedelta):
         return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」不是整数"))
-    text = normalize_text(str(raw))
-    if text in MISSING_MARKERS:
+    if is_missing(raw):
         return Parsed(None)
-    text = re.sub(r"^(?:约|共|计|共计)", "", text)
+    text = re.sub(r"^(?:约|共|计|共计)", "", normalize_text(str(raw)))
     match = _INT.match(text)
     if not match:
         return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」无法识别为整数"))
+    if not _commas_ok(match["num"]):
+        return Parsed(None, _ambiguous_commas(raw, label))
     return Parsed(int(match["num"].replace(",", "")))
 
 
@@ -285,11 +309,15 @@ def parse_date(raw: object) -> Parsed:
             return Parsed(f"{int(number):04d}")
         if YEAR_MIN <= number < YEAR_MAX + 1:  # 2022.3 → 2022-03; 2022.12 → 2022-12
             year_text, _, month_text = format(number, "f").partition(".")
+            if month_text == "1" and isinstance(raw, float):
+                # Excel stores a typed 2022.10 as the number 2022.1: October or January?
+                return _bad_date(raw, f"是数字，无法确定是{year_text}年1月还是{year_text}年10月"
+                                 f"（Excel会把{year_text}.10存成{year_text}.1），请改为文本或日期格式")
             return _ymd(raw, int(year_text), int(month_text))
         return _from_serial(raw, number)
-    text = normalize_text(str(raw))
-    if text in MISSING_MARKERS:
+    if is_missing(raw):
         return Parsed(None)
+    text = normalize_text(str(raw))
     text = re.sub(r"T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", "", text)  # a time part
     if _SERIAL.match(text):
         return _from_serial(raw, Decimal(text))
@@ -321,14 +349,33 @@ def parse_flag(raw: object, label: str = "是否") -> Parsed:
     value = _ref_parse_flag(raw)
     if value is not None:
         return Parsed(value)
-    text = normalize_text(str(raw))
-    if text in MISSING_MARKERS:
+    if is_missing(raw):
         return Parsed(None)
+    text = normalize_text(str(raw))
     if text.startswith(("是", "属于")):
         return Parsed(True)
     if text.startswith(("否", "不是", "非")):
         return Parsed(False)
     return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」应填“是”或“否”"))
+
+
+def parse_in_library(raw: object, label: str = "是否入库") -> Parsed:
+    """是否入库 / 入库时间 (revision 2): 是/否, 已入库/未入库, or a date (in the system since then)
+    → True/False; empty → None; anything else → invalid_value."""
+    if raw is None:
+        return Parsed(None)
+    text = normalize_text(str(raw))
+    if text in MISSING_MARKERS:
+        return Parsed(None)
+    if "入库" in text and not text.startswith(("是", "否")):
+        return Parsed(not _NEGATION.search(text))
+    flag = parse_flag(raw, label)
+    if flag.problem is None:
+        return flag
+    date = parse_date(raw)
+    if date.problem is None and date.value is not None:
+        return Parsed(True)
+    return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」应填“是”“否”或入库日期"))
 
 
 _NEGATION = re.compile(r"未|尚未|暂未|没有|不")
@@ -381,7 +428,7 @@ def parse_units(raw: object, ref: Reference) -> Parsed:
     if text is None:
         return Parsed([])
     text = _nfkc(text).strip()
-    if normalize_text(text) in MISSING_MARKERS:
+    if is_missing(text):
         return Parsed([])
     names: list[str] = []
     unknown: list[str] = []
@@ -391,7 +438,7 @@ def parse_units(raw: object, ref: Reference) -> Parsed:
         parts = []
         for token in _UNIT_SPLIT.split(text):
             token = token.strip()
-            if not token or normalize_text(token) in MISSING_MARKERS:
+            if not token or is_missing(token):
                 continue
             unit = ref.resolve_unit(token) or ref.find_unit_in(token)
             if unit is None:

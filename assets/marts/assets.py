@@ -14,7 +14,13 @@ from runtime import build_state
 from runtime.duties import load_duties
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
-from runtime.metadata import OWNERS, asset_metadata, findings_by_severity
+from runtime.metadata import (
+    OWNERS,
+    asset_metadata,
+    findings_by_severity,
+    report_freshness,
+    table_metadata,
+)
 from runtime.partitions import monthly
 from runtime.resources import RunInputsResource, WarehouseResource
 from runtime.rules import load_rules
@@ -156,7 +162,8 @@ def refuse_empty_period(wh: Warehouse, period: str, rules) -> None:
 @multi_asset(
     specs=[
         AssetSpec(key=["marts", name], description=desc, group_name="marts",
-                  kinds={"python", "sql"}, owners=OWNERS, deps=CORE_DEPS)
+                  kinds={"python", "sql"}, owners=OWNERS, deps=CORE_DEPS,
+                  freshness_policy=report_freshness(), metadata=table_metadata(f"marts.{name}"))
         for name, desc in MARTS.items()
     ],
     partitions_def=monthly,

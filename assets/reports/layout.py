@@ -22,6 +22,7 @@ class Column:
     header: str
     kind: str
     width: float = 12
+    optional: bool = False  # shown only when the mart has the column (revision-2 columns)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,16 @@ TABLES = (
         *_RANK_COLUMNS[:4],
         Column("list_label", "榜单", TEXT, 8),
         *_RANK_COLUMNS[4:],
-    ), "综合得分按 reference/rules.yaml 的权重计算；未设目标任务的单位不参与排名。"),
+    ), "综合得分按考核规则规定的权重计算；未设目标任务的单位不参与排名。"),
+    Table("assessment", "绩效考评", "招商引资绩效考评（年度累计）", (
+        Column("unit_name", "单位", TEXT, 20),
+        Column("unit_type_label", "单位类型", TEXT, 11),
+        Column("score", "考评得分", SCORE, 10),
+        Column("max_score", "满分", SCORE, 8),
+        Column("rank", "名次", INT, 7, optional=True),
+        Column("grade", "等次", TEXT, 8, optional=True),
+        Column("detail", "计分说明", TEXT, 80),
+    ), "年初至本月累计得分；12月为全年考评结果。"),
     Table("reporting_gaps", "报送情况", "未按时报送材料的单位", (
         Column("unit_name", "单位", TEXT, 24),
         Column("unit_type_label", "单位类型", TEXT, 11),
@@ -103,6 +113,11 @@ TABLES = (
     ), "缺报：截止日期已过仍未收到；迟报：晚于截止日期收到（以当月第一份文件为准）。"
        "缺报、迟报计入年度绩效考评。"),
 )
+
+
+def columns_of(table: Table, df: pd.DataFrame) -> tuple[Column, ...]:
+    """The table's columns, without the optional ones the data does not have."""
+    return tuple(c for c in table.columns if not c.optional or c.field in df.columns)
 
 
 def frame(data: ReportData, table: Table) -> pd.DataFrame:
@@ -135,4 +150,4 @@ def display(value, kind: str) -> str:
 
 
 __all__ = ["AMOUNT", "BOOL", "COUNT", "INT", "RATE", "SCORE", "TABLES", "TEXT", "VALUE",
-           "Column", "Table", "cell_kind", "display", "frame", "is_missing"]
+           "Column", "Table", "cell_kind", "columns_of", "display", "frame"]

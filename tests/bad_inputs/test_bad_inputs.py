@@ -140,9 +140,12 @@ def test_hostile_text_is_data(corpus_run):
         assert by_row[4] == (corpus.SQL_NAME, corpus.SQL_INVESTOR)  # verbatim, bound values
         assert by_row[5][1] == corpus.DDE  # text that looks like a formula stays text
         assert by_row[7][0].startswith("=HYPERLINK(")
-        # the real DDE formula has no cached value: the row has no name and is dropped
-        dropped = _findings(wh).query("check_name == 'dropped_row' and source_row == 6")
-        assert len(dropped[dropped.source_file.str.endswith("注入.xlsx")]) == 1
+        # the real DDE formula has no cached value: a finding naming the cell, never a name
+        # (issue 20: it used to be dropped as a row without a name)
+        found = _findings(wh).query("check_name == 'invalid_value' and source_row == 6")
+        found = found[found.source_file.str.endswith("注入.xlsx")]
+        assert len(found) == 1 and "C6" in found.message.iloc[0], found.message.tolist()
+        assert by_row[6][0] is None
         assert corpus.SQL_NAME in set(wh.read("SELECT project_name FROM core.dim_project")
                                       .project_name)
     finally:

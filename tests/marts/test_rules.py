@@ -11,7 +11,8 @@ from runtime.rules import DEFAULT_RULES_PATH, RulesError, load_rules
 from .builders import rules_variant, simple_world
 
 
-def _write(tmp_path, mutate):
+def write_rules(tmp_path, mutate):
+    """The default rules file with `mutate` applied to its data, written under tmp_path."""
     data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
     mutate(data)
     p = tmp_path / "rules.yaml"
@@ -51,39 +52,39 @@ def test_rules_are_frozen(rules):
 
 
 def test_non_number_weight_names_the_key(tmp_path):
-    p = _write(tmp_path, lambda d: d["red_black"]["weights"].__setitem__("funds", "abc"))
+    p = write_rules(tmp_path, lambda d: d["red_black"]["weights"].__setitem__("funds", "abc"))
     with pytest.raises(RulesError) as exc:
         load_rules(p)
     assert str(exc.value) == "rules.yaml: red_black.weights.funds 必须是数字，实际为 'abc'"
 
 
 def test_boolean_is_not_a_number(tmp_path):
-    p = _write(tmp_path, lambda d: d["assessment"]["district"]["weights"].__setitem__(
+    p = write_rules(tmp_path, lambda d: d["assessment"]["district"]["weights"].__setitem__(
         "new_projects", True))
     with pytest.raises(RulesError, match=r"assessment\.district\.weights\.new_projects"):
         load_rules(p)
 
 
 def test_unknown_key_names_the_key(tmp_path):
-    p = _write(tmp_path, lambda d: d["red_black"]["weights"].__setitem__("fundz", 40))
+    p = write_rules(tmp_path, lambda d: d["red_black"]["weights"].__setitem__("fundz", 40))
     with pytest.raises(RulesError, match=r"未知的键 red_black\.weights\.fundz"):
         load_rules(p)
 
 
 def test_missing_key_names_the_key(tmp_path):
-    p = _write(tmp_path, lambda d: d["four_rates"]["increment_targets"].pop("funds_rate"))
+    p = write_rules(tmp_path, lambda d: d["four_rates"]["increment_targets"].pop("funds_rate"))
     with pytest.raises(RulesError, match=r"缺少键 four_rates\.increment_targets\.funds_rate"):
         load_rules(p)
 
 
 def test_bad_cadence_and_negative_and_tiers(tmp_path):
-    p = _write(tmp_path, lambda d: d["red_black"].__setitem__("cadence", "weekly"))
+    p = write_rules(tmp_path, lambda d: d["red_black"].__setitem__("cadence", "weekly"))
     with pytest.raises(RulesError, match=r"red_black\.cadence"):
         load_rules(p)
-    p = _write(tmp_path, lambda d: d["red_black"].__setitem__("top_n", -1))
+    p = write_rules(tmp_path, lambda d: d["red_black"].__setitem__("top_n", -1))
     with pytest.raises(RulesError, match=r"red_black\.top_n 不能为负数"):
         load_rules(p)
-    p = _write(tmp_path, lambda d: d["assessment"]["district"]["big_project_bonus"][
+    p = write_rules(tmp_path, lambda d: d["assessment"]["district"]["big_project_bonus"][
         "tiers"][1].__setitem__("points", "三"))
     with pytest.raises(RulesError,
                        match=r"assessment\.district\.big_project_bonus\.tiers\[1\]\.points"):
@@ -122,7 +123,7 @@ def test_revision2_indicator_defaults(rules):
 
 
 def test_unknown_source_must_be_exclude_or_include(tmp_path):
-    p = _write(tmp_path, lambda d: d["indicators"].__setitem__("unknown_source", "count"))
+    p = write_rules(tmp_path, lambda d: d["indicators"].__setitem__("unknown_source", "count"))
     with pytest.raises(RulesError) as exc:
         load_rules(p)
     assert str(exc.value) == (
@@ -142,11 +143,11 @@ def test_unknown_source_must_be_exclude_or_include(tmp_path):
      r"indicators\.qualifying_projects\[0\]\.industrial_min_investment 不能为负数"),
 ])
 def test_qualifying_entries_are_validated(tmp_path, entry, message):
-    p = _write(tmp_path, lambda d: d["indicators"].__setitem__("qualifying_projects", [entry]))
+    p = write_rules(tmp_path, lambda d: d["indicators"].__setitem__("qualifying_projects", [entry]))
     with pytest.raises(RulesError, match=message):
         load_rules(p)
 
 
 def test_qualifying_list_may_be_empty(tmp_path):
-    p = _write(tmp_path, lambda d: d["indicators"].__setitem__("qualifying_projects", []))
+    p = write_rules(tmp_path, lambda d: d["indicators"].__setitem__("qualifying_projects", []))
     assert load_rules(p).indicators.qualifying_projects == ()

@@ -91,11 +91,15 @@ def test_dagster_dev_serves_graph_schedule_and_sensor(tmp_path, drop):
         assert {"staging/submissions", "core/dim_project", "core/fact_project_period",
                 "marts/target_progress", "marts/red_black_list"} <= keys
         assert all(n["groupName"] for n in nodes)
+        # the five groups the README promises, as the UI serves them
+        assert {n["groupName"] for n in nodes} == {"ingest", "quality", "core", "marts",
+                                                   "reports"}
 
         [repo] = _graphql(port, QUERY_REPOS)["repositoriesOrError"]["nodes"]
         assert repo["location"]["name"] == "zhaoshang"
         assert {s["name"] for s in repo["schedules"]} == {"monthly_reporting_schedule"}
-        assert {s["name"] for s in repo["sensors"]} == {"drop_folder_sensor"}
+        assert {s["name"] for s in repo["sensors"]} == {"drop_folder_sensor",
+                                                         "month_partitions_sensor"}
     finally:
         _stop(proc)
         log.close()

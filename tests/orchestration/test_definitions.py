@@ -6,15 +6,16 @@ import subprocess
 
 import pandas as pd
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import AssetKey
 
 from pipelines.definitions import defs
+from runtime.partitions import instance_with_months
 from runtime.resources import release_warehouses
 from runtime.warehouse import Warehouse
 from tests.conftest import REPO
 from tests.orchestration.conftest import PYTHON, bad_rules_file, reporting_job
 
-GROUPS = {"raw": "ingest", "staging": "ingest", "core": "core", "marts": "marts",
+GROUPS = {"raw": "ingest", "staging": "ingest", "core": "core", "marts": "marts", "quality": "quality",
           "reports": "reports"}
 STANDARD = {"count", "findings_by_severity", "preview"}
 NOT_YET: dict[str, set[str]] = {}  # every asset reports count, findings and preview
@@ -35,7 +36,7 @@ def test_every_asset_has_group_description_owner_and_kinds():
     job = defs.resolve_job_def("monthly_reporting")
     assert job.partitions_def is not None and job.tags["warehouse"]
     assert {s.name for s in defs.schedules} == {"monthly_reporting_schedule"}
-    assert {s.name for s in defs.sensors} == {"drop_folder_sensor"}
+    assert {s.name for s in defs.sensors} == {"drop_folder_sensor", "month_partitions_sensor"}
 
 
 def test_definitions_validate_with_the_dagster_cli(tmp_path):
@@ -62,7 +63,7 @@ def _latest(instance, key) -> dict:
 def one_period(tmp_path, drop, duckdb_url):
     """2021-01 materialised once on a DuckDB file, on an ephemeral instance."""
     job = reporting_job(duckdb_url, drop, tmp_path / "reports")
-    instance = DagsterInstance.ephemeral()
+    instance = instance_with_months(["2021-01"])
     result = job.execute_in_process(partition_key="2021-01", instance=instance)
     assert result.success
     release_warehouses()
@@ -117,3 +118,77 @@ def test_bad_rules_file_fails_naming_the_key_and_keeps_previous_marts(
     after = wh.read("SELECT * FROM marts.target_progress ORDER BY unit_name, indicator")
     wh.dispose()
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_every_table_asset_declares_its_columns_with_chinese_comments():
+    """`dagster/column_schema` from the DDL: the UI shows 到位资金, not only funds_in_place."""
+    graph = defs.resolve_asset_graph()
+    tables = [k for k in graph.materializable_asset_keys if k.path[0] != "reports"]
+    assert len(tables) >= 14
+    for key in tables:
+        md = graph.get(key).metadata
+        schema = md["dagster/column_schema"]
+        table = md["dagster/table_name"]
+        wh_schema = table.split(".")[0]
+        assert schema.columns, table
+        if wh_schema != "staging":  # staging is the pipeline's; every BI-facing column is named
+            missing = [c.name for c in schema.columns if not c.description]
+            assert not missing, (table, missing)
+            assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c.description)
+                       for c in schema.columns), table
+    progress = graph.get(AssetKey(["marts", "target_progress"])).metadata["dagster/column_schema"]
+    period = next(c for c in progress.columns if c.name == "period")
+    assert period.description == "统计期" and period.constraints.nullable is False
+
+
+def test_marts_and_report_go_overdue_after_the_deadline():
+    """The freshness policy (deadline and window from reference/rules.yaml: 18:00 on the 5th,
+    5 days), evaluated by Dagster's own evaluator at chosen moments."""
+    import asyncio
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from dagster import AssetMaterialization, instance_for_test
+    from dagster._core.definitions.freshness import CronFreshnessPolicy, FreshnessState
+    from dagster._core.definitions.freshness_evaluator import CronFreshnessPolicyEvaluator
+    from dagster._core.loader import LoadingContextForTest
+    from dagster._core.test_utils import freeze_time
+
+    from runtime.rules import load_rules
+
+    rules = load_rules()
+    assert (rules.report_deadline_cron, rules.report_window_days) == ("0 18 5 * *", 5)
+    graph = defs.resolve_asset_graph()
+    keys = [AssetKey(["marts", name]) for name in ("target_progress", "city_summary",
+                                                   "four_rates", "red_black_list",
+                                                   "performance_assessment")]
+    keys.append(AssetKey(["reports", "tongbao"]))
+    for key in keys:
+        policy = graph.get(key).freshness_policy
+        assert isinstance(policy, CronFreshnessPolicy), key
+        assert policy.deadline_cron == rules.report_deadline_cron
+        assert policy.lower_bound_delta == timedelta(days=rules.report_window_days)
+        assert policy.timezone == "Asia/Shanghai"
+    sh = ZoneInfo("Asia/Shanghai")
+    report = AssetKey(["reports", "tongbao"])
+
+    def state(instance, moment):
+        with freeze_time(moment):
+            return asyncio.run(CronFreshnessPolicyEvaluator().evaluate_freshness(
+                LoadingContextForTest(instance), graph.get(report)))
+
+    def materialised_at(instance, moment):
+        with freeze_time(moment):
+            instance.report_runless_asset_event(AssetMaterialization(report, partition="2026-11"))
+
+    with instance_for_test() as instance:
+        materialised_at(instance, datetime(2026, 12, 3, 6, tzinfo=sh))  # the schedule's run
+        assert state(instance, datetime(2026, 12, 5, 18, 1, tzinfo=sh)) == FreshnessState.PASS
+        # January's deadline passes with no run for December: overdue (red)
+        assert state(instance, datetime(2027, 1, 5, 18, 1, tzinfo=sh)) == FreshnessState.FAIL
+    with instance_for_test() as instance:
+        # boundary: the window opens 5 days before the deadline (2026-11-30 18:00)
+        materialised_at(instance, datetime(2026, 11, 30, 17, 59, tzinfo=sh))
+        assert state(instance, datetime(2026, 12, 5, 18, 1, tzinfo=sh)) == FreshnessState.FAIL
+        materialised_at(instance, datetime(2026, 11, 30, 18, 0, tzinfo=sh))
+        assert state(instance, datetime(2026, 12, 5, 18, 1, tzinfo=sh)) == FreshnessState.PASS

@@ -14,6 +14,7 @@ from dagster._core.instance.config import dagster_instance_config
 from dagster._core.workspace.config_schema import ensure_workspace_config
 from dagster._serdes import class_from_code_pointer
 
+from runtime.partitions import ensure_months
 from runtime.resources import release_warehouses
 from tests.conftest import POSTGRES_SERVER_URL, REPO, SESSION_DB
 from tests.orchestration.conftest import reporting_job
@@ -134,6 +135,7 @@ def test_postgres_instance_records_a_run(postgres_url, tmp_path, drop, monkeypat
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        ensure_months(instance, ["2021-01"])
         result = job.execute_in_process(partition_key="2021-01", instance=instance)
         release_warehouses()
         assert result.success

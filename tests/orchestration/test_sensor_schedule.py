@@ -7,11 +7,18 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dagster import DagsterInstance, build_schedule_context, build_sensor_context
+from dagster import (
+    DagsterInstance,
+    DefaultSensorStatus,
+    build_schedule_context,
+    build_sensor_context,
+    instance_for_test,
+)
 
 from pipelines.definitions import defs
 from pipelines.schedules import monthly_schedule, previous_month
-from pipelines.sensors import changed_months, drop_folder_sensor
+from pipelines.sensors import changed_months, drop_folder_sensor, month_partitions_sensor
+from runtime.partitions import PARTITIONS_NAME
 from tests.pipeline import dropfolder
 
 
@@ -59,29 +66,34 @@ def test_changed_months_targets_change_reruns_every_month(drop):
 
 def test_sensor_never_requests_the_same_state_twice(drop, monkeypatch):
     monkeypatch.setenv("SUBMISSIONS_DIR", str(drop))
-    with DagsterInstance.ephemeral() as instance:
-        first = drop_folder_sensor.evaluate_tick(build_sensor_context(instance=instance, definitions=defs))
+    # a persistent (temporary) instance, as the daemon has: run requests for dynamic partitions
+    # are resolved against it
+    with instance_for_test() as instance:
+        first = drop_folder_sensor.evaluate_tick(build_sensor_context(instance=instance, instance_ref=instance.get_ref(), definitions=defs))
         assert sorted(r.partition_key for r in first.run_requests) == ["2021-01", "2021-02"]
+        # the months become partitions in the same tick as their runs are requested
+        [add] = first.dynamic_partitions_requests
+        assert list(add.partition_keys) == ["2021-01", "2021-02"]
         assert all(r.run_key and r.run_key.startswith(r.partition_key)
                    for r in first.run_requests)
         assert first.cursor
 
         # same folder, the cursor of the first tick: no second RunRequest
         second = drop_folder_sensor.evaluate_tick(
-            build_sensor_context(instance=instance, definitions=defs, cursor=first.cursor))
+            build_sensor_context(instance=instance, instance_ref=instance.get_ref(), definitions=defs, cursor=first.cursor))
         assert second.run_requests == []
         assert "没有新增或更新" in (second.skip_message or "")
 
         # a resubmission in 2021-02: exactly one request, for 2021-02, with a new run key
         _touch(drop / "2021-02" / "柳江区.xlsx")
         third = drop_folder_sensor.evaluate_tick(
-            build_sensor_context(instance=instance, definitions=defs, cursor=second.cursor))
+            build_sensor_context(instance=instance, instance_ref=instance.get_ref(), definitions=defs, cursor=second.cursor))
         assert [r.partition_key for r in third.run_requests] == ["2021-02"]
         first_keys = {r.run_key for r in first.run_requests}
         assert third.run_requests[0].run_key not in first_keys
 
         fourth = drop_folder_sensor.evaluate_tick(
-            build_sensor_context(instance=instance, definitions=defs, cursor=third.cursor))
+            build_sensor_context(instance=instance, instance_ref=instance.get_ref(), definitions=defs, cursor=third.cursor))
         assert fourth.run_requests == []
 
 
@@ -91,19 +103,52 @@ def test_sensor_on_a_missing_drop_folder_skips(tmp_path, monkeypatch):
     assert data.run_requests == [] and data.skip_message
 
 
+def test_schedule_skips_a_month_without_a_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUBMISSIONS_DIR", str(tmp_path))
+    (tmp_path / "2021-01").mkdir()
+    moment = datetime(2021, 3, 3, 6, tzinfo=ZoneInfo("Asia/Shanghai"))
+    # the context as a context manager: it closes the instance it opens (a dangling one would
+    # break later in-process runs of this test session)
+    with instance_for_test() as instance, build_schedule_context(
+            instance=instance, scheduled_execution_time=moment,
+            repository_def=defs.get_repository_def()) as ctx:
+        data = monthly_schedule.evaluate_tick(ctx)
+        assert data.run_requests == [] and "2021-02" in (data.skip_message or "")
+        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == []
+
+
+def test_month_partitions_sensor_adds_only_the_months_with_folders(drop, monkeypatch):
+    monkeypatch.setenv("SUBMISSIONS_DIR", str(drop))
+    assert month_partitions_sensor.default_status == DefaultSensorStatus.RUNNING
+    with DagsterInstance.ephemeral() as instance:
+        data = month_partitions_sensor.evaluate_tick(build_sensor_context(instance=instance))
+        [request] = data.dynamic_partitions_requests
+        assert request.partitions_def_name == PARTITIONS_NAME
+        assert list(request.partition_keys) == ["2021-01", "2021-02"]
+        assert data.run_requests == []
+        instance.add_dynamic_partitions(PARTITIONS_NAME, list(request.partition_keys))
+        (drop / "2021-03").mkdir()
+        again = month_partitions_sensor.evaluate_tick(build_sensor_context(instance=instance))
+        assert [list(r.partition_keys) for r in again.dynamic_partitions_requests] == [["2021-03"]]
+
+
 def test_previous_month():
     assert previous_month(datetime(2021, 3, 3)) == "2021-02"
     assert previous_month(datetime(2022, 1, 3)) == "2021-12"
 
 
-def test_schedule_requests_the_previous_month():
+def test_schedule_requests_the_previous_month(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUBMISSIONS_DIR", str(tmp_path))
     shanghai = ZoneInfo("Asia/Shanghai")
     for moment, period in [(datetime(2021, 3, 3, 6, tzinfo=shanghai), "2021-02"),
                            (datetime(2022, 1, 3, 6, tzinfo=shanghai), "2021-12")]:
-        with DagsterInstance.ephemeral() as instance:
-            ctx = build_schedule_context(instance=instance, scheduled_execution_time=moment,
-                                         repository_def=defs.get_repository_def())
+        (tmp_path / period).mkdir()
+        # persistent: the schedule adds the partition
+        with instance_for_test() as instance, build_schedule_context(
+                instance=instance, scheduled_execution_time=moment,
+                repository_def=defs.get_repository_def()) as ctx:
             data = monthly_schedule.evaluate_tick(ctx)
+            assert instance.get_dynamic_partitions(PARTITIONS_NAME) == [period]
         [request] = data.run_requests
         assert request.partition_key == period
         assert request.run_key == f"scheduled-{period}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+import pandas as pd
 
 from assets.conform.assets import build_core
 from assets.ingest.load import ingest
@@ -36,3 +39,21 @@ def load_samples(url: str) -> Warehouse:
     for period in month_folders(SAMPLES):
         build_period(wh, period)
     return wh
+
+
+def truth(name: str) -> pd.DataFrame:
+    """A ground-truth CSV as text, empty cells as ''."""
+    return pd.read_csv(TRUTH / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def norm(value) -> str:
+    """One text form for a parsed value and its expected CSV text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    try:
+        return format(Decimal(text).normalize(), "f")
+    except InvalidOperation:
+        return text

@@ -6,14 +6,14 @@ compares one layer with what the generator planted.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pandas as pd
 import pytest
 
 from assets.conform.evaluate import pairwise_precision_recall
 from tests.conftest import POSTGRES_URL, postgres_available, reset_postgres
-from tests.pipeline.bundled import TRUTH, load_samples
+from tests.pipeline.bundled import TRUTH, load_samples, norm, truth
 
 # Checks that concern a whole file: compared by (check, file), the row being incidental.
 FILE_LEVEL = {"period_mismatch", "unreadable_file", "skipped_file", "target_total_mismatch"}
@@ -21,21 +21,7 @@ MARTS = ["target_progress", "city_summary", "four_rates", "red_black_list",
          "performance_assessment"]
 
 
-def truth(name: str) -> pd.DataFrame:
-    return pd.read_csv(TRUTH / f"{name}.csv", dtype=str, keep_default_na=False)
 
-
-def norm(value) -> str:
-    """One text form for a parsed value and its expected CSV text."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    try:
-        return format(Decimal(text).normalize(), "f")
-    except InvalidOperation:
-        return text
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from dagster import AssetCheckKey, AssetKey, AssetSelection, DagsterInstance, materialize
+from dagster import AssetCheckKey, AssetKey, AssetSelection, materialize
 
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.duty_checks import duty_checks
+from runtime.partitions import instance_with_months
 from runtime.resources import (
     DropFolderResource,
     RunInputsResource,
@@ -52,7 +53,7 @@ def test_mart_checks_pass_then_fail_on_corruption(backend, tmp_path):
     try:
         result = materialize([staging_submissions, core_model, marts_for_period, *duty_checks],
                              partition_key="2021-02", resources=res,
-                             instance=DagsterInstance.ephemeral())
+                             instance=instance_with_months(["2021-02"]))
         checks = _check_results(result)
         assert checks == {f"{t}_consistent": True for t in CORRUPT}
         wh = Warehouse(url)
@@ -69,7 +70,7 @@ def test_mart_checks_pass_then_fail_on_corruption(backend, tmp_path):
         release_warehouses()
         keys = [AssetCheckKey(AssetKey(["marts", t]), f"{t}_consistent") for t in CORRUPT]
         result = materialize([marts_for_period, *duty_checks], resources=res,
-                             instance=DagsterInstance.ephemeral(),
+                             instance=instance_with_months(["2021-02"]),
                              selection=AssetSelection.checks(*keys), raise_on_error=False)
         assert _check_results(result) == {f"{t}_consistent": False for t in CORRUPT}
     finally:

@@ -5,18 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.checks import asset_checks
-from runtime.resources import (
-    DropFolderResource,
-    RunInputsResource,
-    WarehouseResource,
-    release_warehouses,
-)
+from runtime.partitions import instance_with_months
+from runtime.resources import pipeline_resources, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
 
@@ -25,15 +21,10 @@ MARTS = ["target_progress", "city_summary", "four_rates", "red_black_list",
 
 
 def run_period(url: str, root, period: str, tmp_path) -> bool:
-    resources = {
-        "warehouse": WarehouseResource(url=url),
-        "drop_folder": DropFolderResource(submissions_dir=str(root),
-                                          reports_dir=str(tmp_path / "reports")),
-        "inputs": RunInputsResource(),
-    }
+    resources = pipeline_resources(url, str(root), str(tmp_path / "reports"))
     result = materialize(
         [staging_submissions, core_model, marts_for_period, *asset_checks],
-        partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),
+        partition_key=period, resources=resources, instance=instance_with_months([period]),
         raise_on_error=False,
     )
     release_warehouses()

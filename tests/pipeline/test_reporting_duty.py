@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 
 import openpyxl
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
 from pipelines.__main__ import failure_reasons, reporting_lines
+from runtime.partitions import instance_with_months
 from runtime.resources import (
     DropFolderResource,
     RunInputsResource,
@@ -39,7 +40,7 @@ def _run(url, root, reports, period):
     }
     result = materialize([staging_submissions, core_model, marts_for_period, tongbao],
                          partition_key=period, resources=resources,
-                         instance=DagsterInstance.ephemeral(), raise_on_error=False)
+                         instance=instance_with_months([period]), raise_on_error=False)
     release_warehouses()
     return result
 

@@ -8,18 +8,14 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pandas as pd
-from dagster import AssetKey, DagsterInstance, materialize
+from dagster import AssetKey, materialize
 
 from assets.conform.assets import build_core, core_model
 from assets.ingest.assets import staging_submissions
 from assets.ingest.load import ingest
 from assets.marts.assets import MARTS, build_period, build_periods, marts_for_period
-from runtime.resources import (
-    DropFolderResource,
-    RunInputsResource,
-    WarehouseResource,
-    release_warehouses,
-)
+from runtime.partitions import instance_with_months
+from runtime.resources import pipeline_resources, release_warehouses
 from runtime.rules import DEFAULT_RULES_PATH, load_rules
 from runtime.warehouse import Warehouse
 from tests.pipeline import dropfolder
@@ -128,18 +124,13 @@ def test_build_periods_equals_build_period_per_month(duckdb_url, tmp_path):
 
 def test_dagster_run_reports_whether_core_was_rebuilt(duckdb_url, tmp_path):
     root = dropfolder.build(tmp_path / "drop")
-    resources = {
-        "warehouse": WarehouseResource(url=duckdb_url),
-        "drop_folder": DropFolderResource(submissions_dir=str(root),
-                                          reports_dir=str(tmp_path / "reports")),
-        "inputs": RunInputsResource(),
-    }
+    resources = pipeline_resources(duckdb_url, str(root), str(tmp_path / "reports"))
     rebuilt = []
     try:
         for _ in range(2):
             result = materialize([staging_submissions, core_model, marts_for_period],
                                  partition_key=PERIOD, resources=resources,
-                                 instance=DagsterInstance.ephemeral())
+                                 instance=instance_with_months([PERIOD]))
             events = result.asset_materializations_for_node("core_model")
             md = next(e.metadata for e in events if e.asset_key == AssetKey(["core",
                                                                              "dim_project"]))

@@ -14,12 +14,8 @@ from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.checks import asset_checks
-from runtime.resources import (
-    DropFolderResource,
-    RunInputsResource,
-    WarehouseResource,
-    release_warehouses,
-)
+from runtime.partitions import instance_with_months
+from runtime.resources import pipeline_resources, release_warehouses
 from runtime.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,17 +31,12 @@ VOLATILE = {"first_seen_at", "parsed_at"}
 def run_period(url: str, root: Path, period: str, tmp_path: Path,
                instance: DagsterInstance | None = None):
     """One in-process Dagster run of staging → core → marts (+ checks); returns the result."""
-    resources = {
-        "warehouse": WarehouseResource(url=url),
-        "drop_folder": DropFolderResource(submissions_dir=str(root),
-                                          reports_dir=str(tmp_path / "reports")),
-        "inputs": RunInputsResource(),
-    }
+    resources = pipeline_resources(url, str(root), str(tmp_path / "reports"))
     try:
         return materialize(
             [staging_submissions, core_model, marts_for_period, *asset_checks],
             partition_key=period, resources=resources,
-            instance=instance or DagsterInstance.ephemeral(), raise_on_error=False,
+            instance=instance_with_months([period], instance), raise_on_error=False,
         )
     finally:
         release_warehouses()

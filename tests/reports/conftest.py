@@ -11,19 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from assets.conform.assets import core_model
 from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
 from quality.checks import asset_checks
-from runtime.resources import (
-    DropFolderResource,
-    RunInputsResource,
-    WarehouseResource,
-    release_warehouses,
-)
+from runtime.partitions import instance_with_months
+from runtime.resources import pipeline_resources, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.conftest import REPO, url_for
 from tests.pipeline import dropfolder
@@ -37,14 +33,10 @@ _RUNS: dict[str, dict] = {}
 
 
 def run_period(url: str, root: Path, reports: Path, period: str):
-    resources = {
-        "warehouse": WarehouseResource(url=url),
-        "drop_folder": DropFolderResource(submissions_dir=str(root), reports_dir=str(reports)),
-        "inputs": RunInputsResource(),
-    }
+    resources = pipeline_resources(url, str(root), str(reports))
     result = materialize(
         [staging_submissions, core_model, marts_for_period, tongbao, *asset_checks],
-        partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),
+        partition_key=period, resources=resources, instance=instance_with_months([period]),
         raise_on_error=False,
     )
     release_warehouses()
@@ -65,11 +57,14 @@ def _pipeline(backend: str, tmp_path_factory) -> dict:
     marts = {name: wh.read(f"SELECT * FROM marts.{name} WHERE period = :p", {"p": PERIOD})
              for name in MARTS}
     city = wh.read("SELECT unit_name FROM core.dim_unit WHERE unit_type = 'city'")
+    units = wh.read("SELECT unit_name FROM core.dim_unit")
     wh.dispose()
     _RUNS[backend] = {
         "backend": backend, "url": url, "reports": reports, "results": results,
         "marts": marts, "city": city, "xlsx": reports / f"{PERIOD}_招商引资红黑榜通报.xlsx",
         "html": reports / f"{PERIOD}_招商引资红黑榜通报.html",
+        "docx": reports / f"{PERIOD}_招商引资红黑榜通报.docx",
+        "units": set(units["unit_name"]),
     }
     return _RUNS[backend]
 
@@ -100,11 +95,64 @@ def _apt_install(*packages: str) -> tuple[int, str]:
     return proc.returncode, (proc.stdout + proc.stderr)[-2000:]
 
 
-def _has_cjk_font() -> bool:
+# the Linux end of the report's font stack (assets/reports/html.py), from Debian's fonts-noto-cjk
+NOTO_CJK = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+
+
+def _has_noto_cjk() -> bool:
     if not shutil.which("fc-list"):
         return False
-    out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
-    return bool(out.strip())
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True,
+                         text=True).stdout
+    return all(family in out for family in NOTO_CJK)
+
+
+def _may_install() -> bool:
+    return bool(os.environ.get("CI")) or os.geteuid() == 0
+
+
+def ensure_tool(binary: str, package: str) -> str:
+    """Path of `binary`, installing Debian's `package` when missing and we may (CI or root);
+    a skip locally, a failure under CI=true, when it cannot be had."""
+    found = shutil.which(binary)
+    if found:
+        return found
+    if not _may_install():
+        _must_have(f"{binary} is not installed and we may not install it")
+    start = time.monotonic()
+    rc, log = _apt_install(package)
+    print(f"apt-get install {package}: rc={rc} in {time.monotonic() - start:.0f}s")
+    found = shutil.which(binary)
+    if rc != 0 or not found:
+        _must_have(f"apt-get install {package} failed (rc={rc}): {log}")
+    return found
+
+
+@pytest.fixture(scope="session")
+def poppler() -> dict[str, str]:
+    """pdftotext / pdftoppm / pdfinfo (Debian poppler-utils)."""
+    ensure_tool("pdftotext", "poppler-utils")
+    return {name: ensure_tool(name, "poppler-utils") for name in ("pdftotext", "pdftoppm",
+                                                                   "pdfinfo")}
+
+
+@pytest.fixture(scope="session")
+def soffice_calc(soffice) -> str:
+    """LibreOffice with Calc (Debian libreoffice-calc-nogui), to print the workbook."""
+    calc = Path("/usr/lib/libreoffice/program/libscdlo.so")
+    if not calc.exists():
+        if not _may_install():
+            _must_have("LibreOffice Calc is not installed and we may not install it")
+        rc, log = _apt_install("libreoffice-calc-nogui")
+        if rc != 0 or not calc.exists():
+            _must_have(f"apt-get install libreoffice-calc-nogui failed (rc={rc}): {log}")
+    return soffice
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice Writer, headless (Debian libreoffice-writer-nogui: ~2 minutes to install)."""
+    return ensure_tool("soffice", "libreoffice-writer-nogui")
 
 
 @pytest.fixture(scope="session")
@@ -121,8 +169,12 @@ def chromium() -> str:
         print(f"apt-get install chromium: rc={rc} in {time.monotonic() - start:.0f}s")
         if rc != 0 or not Path(binary).exists():
             _must_have(f"apt-get install chromium failed (rc={rc}): {log}")
-    if may_install and not _has_cjk_font():
-        _apt_install("fonts-wqy-zenhei")  # best effort: Chinese glyphs in the screenshot
+    if not _has_noto_cjk():
+        if not may_install:
+            _must_have("fonts-noto-cjk is not installed and we may not install it")
+        rc, log = _apt_install("fonts-noto-cjk")
+        if rc != 0 or not _has_noto_cjk():
+            _must_have(f"apt-get install fonts-noto-cjk failed (rc={rc}): {log}")
     return binary
 
 

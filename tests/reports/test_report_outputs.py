@@ -6,11 +6,16 @@ import re
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 from dagster import AssetKey
 
 from assets.marts.common import INDICATOR_LABELS
+from assets.reports.excel import CHART_SHEET, build_workbook
+from assets.reports.tongbao import load_report_data
+from runtime.warehouse import Warehouse
 from tests.reports.conftest import PERIOD, as_float, sheet_rows
+from tests.reports.printing import visible_text
 
 APPROX = {"rel": 1e-9, "abs": 1e-9}
 TP = 2 / 12
@@ -44,20 +49,32 @@ def test_run_succeeds_and_reports_metadata(report_run):
 def test_cover_and_layout(report_run):
     wb = openpyxl.load_workbook(report_run["xlsx"])
     assert wb.sheetnames == ["封面", "红榜", "黑榜", "全市汇总", "目标任务完成进度", "完成率图",
-                             "四率", "综合排名", "报送情况"]
+                             "四率", "综合排名", "绩效考评", "报送情况"]
     cover = wb["封面"]
     assert cover["A1"].value == "柳州市招商引资工作红黑榜通报（2021年2月）"
     labels = {cover.cell(r, 1).value: cover.cell(r, 2) for r in range(3, cover.max_row + 1)}
     assert labels["统计期"].value == PERIOD
     assert labels["序时进度"].value == pytest.approx(TP)
     assert labels["序时进度"].number_format == "0.0%"
-    assert "marts" in labels["数据来源"].value
+    assert labels["文号"].value == "柳投促通〔2021〕2号"
+    assert labels["发文机关"].value == "柳州市投资促进局"
+    # no engine or table name where an official reads; the properties name the warehouse
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                text = str(c.value or "").lower()
+                for word in ("duckdb", "postgres", "marts", "target_progress", "red_black",
+                             "rules.yaml"):
+                    assert word not in text, (ws.title, c.coordinate, c.value)
+    assert "marts" in wb.properties.description
+    assert report_run["backend"][:4] in wb.properties.description
     for name in wb.sheetnames:
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape", name
         assert str(ws.page_setup.paperSize) == "9", name  # A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage, name
         assert ws.page_setup.fitToWidth == 1, name
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页", name  # page numbers
         if name != "封面":
             assert ws.freeze_panes == "A4", name
             assert ws.cell(3, 1).font.b, name
@@ -67,7 +84,7 @@ def test_cover_and_layout(report_run):
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert charts
         xml = z.read(charts[0]).decode("utf-8")
-        assert "<barChart>" in xml and "<lineChart>" in xml and "<barDir val=\"col\"" in xml
+        assert "<barChart>" in xml and "<barDir val=\"bar\"" in xml
         assert "完成率图" in xml  # its series reference the chart sheet's cells
 
 
@@ -196,7 +213,83 @@ def test_html_has_the_same_content(report_run):
     rb = report_run["marts"]["red_black_list"]
     for reasons in rb.loc[rb["list"].notna(), "reasons"]:
         assert reasons in html
+    # no engine or table name in the page an official reads; its metadata names the warehouse
+    seen = visible_text(html).lower()
+    for word in ("duckdb", "postgres", "marts", "target_progress", "red_black", "rules.yaml"):
+        assert word not in seen, word
+    assert re.search(r'<meta name="description" content="数据来源：[^"]*marts', html)
     # self-contained: nothing fetched from anywhere
     lowered = html.lower()
     for needle in ("<script", "<link", "src=", "href=", "url(", "@import", "http:", "https:"):
         assert needle not in lowered, needle
+
+
+def test_print_ready_workbook(report_run):
+    """CJK body font everywhere (not Calibri), wrapped reasons get the rows they need, the chart
+    is horizontal bars in 宋体 under its data, every sheet has page numbers."""
+    wb = openpyxl.load_workbook(report_run["xlsx"])
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value not in (None, ""):
+                    assert c.font.name == "宋体", (ws.title, c.coordinate, c.font.name)
+    ws = wb["红榜"]
+    headers = [c.value for c in ws[3]]
+    col = headers.index("上榜理由") + 1
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width
+    for r in range(4, ws.max_row + 1):
+        text = ws.cell(r, col).value
+        if not text:
+            continue
+        assert ws.cell(r, col).alignment.wrap_text
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+        lines = -(-units // (int(width) - 1))
+        assert lines >= 2  # the drop folder's reasons need more than one line …
+        assert ws.row_dimensions[r].height >= 14 * lines  # … and get them
+    with zipfile.ZipFile(report_run["xlsx"]) as z:
+        chart = z.read(next(n for n in z.namelist() if n.startswith("xl/charts/"))).decode()
+        drawing = z.read(next(n for n in z.namelist() if n.startswith("xl/drawings/drawing")))
+    assert '<barDir val="bar"' in chart and 'typeface="宋体"' in chart
+    assert "<lineChart>" not in chart
+    n = len(sheet_rows(wb["完成率图"]))
+    anchor_row = int(re.search(rb"<(?:xdr:)?row>(\d+)</", drawing).group(1)) + 1
+    assert anchor_row > 3 + n  # below the data, not beside it: the page keeps its scale
+
+
+def test_assessment_sheet_matches_marts(report_run):
+    wb = openpyxl.load_workbook(report_run["xlsx"])
+    pa = report_run["marts"]["performance_assessment"]
+    totals = pa[pa["item"] == "total"]
+    rows = {r["单位"].value: r for r in sheet_rows(wb["绩效考评"])}
+    assert set(rows) == set(totals["unit_name"]) and len(rows) > 0
+    for m in totals.itertuples():
+        assert _close(_num(rows[m.unit_name]["考评得分"]), m.score), m.unit_name
+        assert _close(_num(rows[m.unit_name]["满分"]), m.max_score), m.unit_name
+        assert rows[m.unit_name]["计分说明"].value == m.detail
+
+
+def test_long_chart_prints_in_parts_one_per_page(duckdb_report):
+    """40 units: charts of at most 12 units, each on a page of its own (a row break before
+    it), short enough for a landscape page; together they plot every unit once."""
+    wh = Warehouse(duckdb_report["url"])
+    try:
+        data = load_report_data(wh, PERIOD)
+    finally:
+        wh.dispose()
+    names = [f"测试单位{i:02d}" for i in range(40)]
+    data.chart = pd.DataFrame({"unit_name": names, "funds_completion": [i / 20 for i in range(40)],
+                               "projects_completion": [0.5] * 40})
+    ws = build_workbook(data)[CHART_SHEET]
+    charts = ws._charts
+    assert len(charts) == 4
+    breaks = {b.id for b in ws.row_breaks.brk}
+    plotted = []
+    for chart in charts:
+        anchor = int(re.fullmatch(r"A(\d+)", chart.anchor).group(1))  # the cell it is put at
+        assert anchor > 3 + 40 and anchor - 1 in breaks
+        assert chart.height <= 13  # cm: fits under the repeated titles of a landscape page
+        ref = chart.series[0].val.numRef.f  # e.g. '完成率图'!$B$4:$B$15
+        first, last = (int(x) for x in re.findall(r"\$(\d+)", ref))
+        assert last - first + 1 <= 12
+        plotted += range(first, last + 1)
+    assert plotted == list(range(4, 44))

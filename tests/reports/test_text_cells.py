@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import docx
 import openpyxl
 import pandas as pd
 
+from assets.reports.docx import write_docx
 from assets.reports.excel import build_workbook, write_excel
 from assets.reports.html import render_html, write_html
 from assets.reports.tongbao import ReportData
@@ -47,12 +49,17 @@ def _data() -> ReportData:
         indicator_label="区外境内到位资金", value_kind="amount",
     )])
     chart = pd.DataFrame([dict(unit_name=EVIL, funds_completion=0.475, projects_completion=None)])
+    assessment = pd.DataFrame([dict(
+        period="2022-05", year=2022, unit_name=EVIL, unit_type="district", item="total",
+        score=50.0, max_score=113.0, detail=EVIL, unit_type_label="县区",
+    )])
     return ReportData(
         period="2022-05", year=2022, month=5, city="柳州市", time_progress=5 / 12,
         red=rb[rb["list"] == "red"].reset_index(drop=True),
         black=rb[rb["list"] == "black"].reset_index(drop=True), ranking=rb,
         progress=progress, four_rates=four, city_summary=city, chart=chart,
-        generated_at=datetime(2022, 6, 1, 9, 0),
+        assessment=assessment, issuer="柳州市投资促进局", doc_number="柳投促通〔2022〕5号",
+        recipients="各县（区）人民政府", generated_at=datetime(2022, 6, 1, 9, 0),
     )
 
 
@@ -70,8 +77,8 @@ def test_formula_like_text_is_stored_as_text(tmp_path):
                 if c.value == EVIL:
                     assert c.data_type == "s"
                     seen += 1
-    # unit, list group, reasons on 红榜 and 综合排名; unit on progress, 四率, chart data
-    assert seen >= 9
+    # unit, list group, reasons on 红榜 and 综合排名; unit on progress, 四率, chart data, 绩效考评
+    assert seen >= 11
     red = wb["红榜"]
     assert red["A4"].value == EVIL and red["C4"].value == EVIL and red["L4"].value == EVIL
     texts = {c.value for ws in wb for row in ws.iter_rows() for c in row}
@@ -90,3 +97,14 @@ def test_html_escapes_submitted_text(tmp_path):
     path = write_html(data, tmp_path)
     assert path.name == "2022-05_招商引资红黑榜通报.html"
     assert path.read_text(encoding="utf-8") == html
+
+
+def test_docx_keeps_submitted_text_literal(tmp_path):
+    """python-docx writes text nodes: markup and formula-like text read back unchanged."""
+    path = write_docx(_data(), tmp_path)
+    d = docx.Document(str(path))
+    paragraphs = [p.text for p in d.paragraphs]
+    assert f"{EVIL}：{EVIL}。" in paragraphs  # the red unit and its reasons in the body
+    assert "<script>alert(1)</script>：<script>alert(1)</script>。" in paragraphs
+    cells = {c.text for t in d.tables for r in t.rows for c in r.cells}
+    assert EVIL in cells and set(OTHERS) <= cells

@@ -1,10 +1,20 @@
-"""Workbook writers: openpyxl (.xlsx, with cached formula values patched in) and xlwt (.xls)."""
+"""Workbook writers: openpyxl (.xlsx, with cached formula values patched in) and xlwt (.xls).
+
+openpyxl serialises with lxml when lxml is importable (python-docx brings it) and with the
+standard library's ElementTree otherwise; the two differ byte for byte (`<v />` vs `<v></v>`,
+where namespaces are declared, character references).  The committed raw_samples were written
+with ElementTree, so when this process's openpyxl uses lxml, each .xlsx is written by one worker
+process started with OPENPYXL_LXML=False: the same bytes whichever XML library is installed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import re
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,8 +49,36 @@ def col_letter(c: int) -> str:
     return s
 
 
+_WORKER: ProcessPoolExecutor | None = None
+
+
+def _use_etree() -> None:
+    """Worker initializer: runs before the worker first imports openpyxl."""
+    os.environ["OPENPYXL_LXML"] = "False"
+
+
+def _etree_worker() -> ProcessPoolExecutor:
+    global _WORKER
+    if _WORKER is None:
+        _WORKER = ProcessPoolExecutor(max_workers=1, initializer=_use_etree,
+                                      mp_context=multiprocessing.get_context("spawn"))
+    return _WORKER
+
+
 def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
+    from openpyxl import LXML
+
+    if LXML:
+        _etree_worker().submit(_write_xlsx, path, sheets).result()
+    else:
+        _write_xlsx(path, sheets)
+
+
+def _write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     import openpyxl
+    from openpyxl import LXML
+
+    assert not LXML, "the sample workbooks are serialised with ElementTree"
     from openpyxl.styles import Alignment
 
     wb = openpyxl.Workbook()

@@ -52,19 +52,22 @@ def _guard() -> None:
 
 
 def main(drop: str, url: str, reports: str) -> dict:
-    from dagster import DagsterInstance, materialize
+    from dagster import materialize
 
     from assets.conform.assets import core_model
     from assets.ingest.assets import staging_submissions
     from assets.marts.assets import marts_for_period
     from quality.checks import asset_checks
-    from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+    from runtime.partitions import instance_with_months
+    from runtime.resources import (
+        pipeline_resources,
+        release_warehouses,
+    )
 
-    resources = {"warehouse": WarehouseResource(url=url),
-                 "drop_folder": DropFolderResource(submissions_dir=drop, reports_dir=reports)}
+    resources = pipeline_resources(url, drop, reports)
     result = materialize([staging_submissions, core_model, marts_for_period, *asset_checks],
                          partition_key="2021-01", resources=resources,
-                         instance=DagsterInstance.ephemeral(), raise_on_error=False)
+                         instance=instance_with_months(["2021-01"]), raise_on_error=False)
     release_warehouses()
     import os
 

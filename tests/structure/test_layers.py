@@ -89,3 +89,34 @@ def test_the_checker_flags_what_it_should(tmp_path):
     assert len(backward_imports(bad, "assets.conform.bad")) == 2  # marts, and ..marts
     assert backward_imports(bad, "pipelines.bad") == []
     assert len(private_imports(bad, "assets.marts.bad")) == 1
+
+
+def environment_reads(path: Path) -> list[str]:
+    """Places that read a setting from the environment (os.environ.get/[...], os.getenv)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        target = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func
+            if target.attr == "getenv" or (target.attr == "get" and "environ" in ast.unparse(
+                    target.value)):
+                found.append(f"{path.name}:{node.lineno}")
+        elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)
+              and ast.unparse(node.value).endswith("environ")):
+            found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("path", [p for p in sources() if p != REPO / "runtime" / "settings.py"],
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_settings_are_read_only_in_settings(path):
+    """Every environment variable is a field of runtime/settings.py::Settings, read there."""
+    assert environment_reads(path) == []
+
+
+def test_the_environment_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import os\na = os.environ.get('X')\nb = os.getenv('Y')\n"
+                   "c = os.environ['Z']\nos.environ['W'] = '1'\n", encoding="utf-8")
+    assert len(environment_reads(bad)) == 3  # the write is allowed
