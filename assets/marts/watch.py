@@ -100,7 +100,7 @@ def build_interview_list(core: CoreTables, period: str, rules: Rules,
                     list_group=u["list_group"], unit_name=u["unit_name"],
                     black_list_months=len(blacks), gate_completion=u["gate_completion"],
                     time_progress=u["time_progress"], year=year, unit_type=u["unit_type"],
-                    reasons="列入季度约谈名单：" + "；".join(reasons)))
+                    reasons="；".join(reasons)))
     return finalize(rows, INTERVIEW_COLUMNS, floats=("gate_completion", "time_progress"),
                     ints=("black_list_months", "year"))
 

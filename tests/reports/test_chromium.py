@@ -96,7 +96,7 @@ def test_html_renders_in_headless_chromium(duckdb_report, chromium, tmp_path):
     shutil.copyfile(html, ARTIFACTS / html.name)
     (ARTIFACTS / "tongbao_2021-02.dom.html").write_text(dom, encoding="utf-8")
     assert "柳州市招商引资工作红黑榜通报（2021年2月）" in dom
-    assert dom.count("<table") == 8  # seven 通报 tables + 报送情况 (revision 2)
+    assert dom.count("<table") == 7
     assert "<svg" in dom and "<rect" in dom
     for unit in ("柳南区", "柳江区"):
         assert unit in dom
