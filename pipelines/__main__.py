@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import sys
 
@@ -94,9 +95,45 @@ def failure_reasons(events) -> list[str]:
             continue
         while err.cause is not None:
             err = err.cause
-        reason = _first_line(err.message)
+        # the run's own failure repeats a step's dagster.Failure under its class name
+        reason = re.sub(r"^[\w.]*\.Failure: ", "", _first_line(err.message))
         if not any(line.endswith(reason) for line in lines):  # the run repeats its step's error
             lines.append(f"{event.step_key or '运行'}: {reason}")
+    return lines
+
+
+_OPEN: dict[str, object] = {}
+
+
+def _warehouse(settings: Settings):
+    """One read connection for the summary lines, disposed at the end (_close)."""
+    from runtime.warehouse import Warehouse
+
+    if settings.warehouse_url not in _OPEN:
+        _OPEN[settings.warehouse_url] = Warehouse(settings.warehouse_url)
+    return _OPEN[settings.warehouse_url]
+
+
+def _close() -> None:
+    while _OPEN:
+        _OPEN.popitem()[1].dispose()
+
+
+def reporting_lines(wh, period: str) -> list[str]:
+    """The period's missing and late submissions (marts.submission_status), one line each kind
+    of gap, for the summary; nothing when all arrived (or the warehouse predates the mart)."""
+    if not wh.columns("marts.submission_status"):
+        return []
+    df = wh.read("SELECT unit_name, kind, status FROM marts.submission_status WHERE period = :p "
+                 "AND status IN ('missing', 'late') ORDER BY unit_name, kind", {"p": period})
+    kinds = {"project_ledger": "项目台账", "activity_ledger": "招商活动台账"}
+    lines = []
+    for status, label in (("missing", "缺报"), ("late", "迟报")):
+        rows = df[df["status"] == status]
+        if len(rows):
+            names = "、".join(f"{u}（{kinds.get(k, k)}）" for u, k in zip(rows["unit_name"],
+                                                                        rows["kind"]))
+            lines.append(f"{label} {len(rows)} 份: {names}")
     return lines
 
 
@@ -184,14 +221,19 @@ def materialize(args: argparse.Namespace) -> int:
             print(f"[{period}] 运行 {result.run_id[:8]} {status}")
             for line in checks:
                 print(f"    {line}")
-            if not result.success:
+            if result.success:
+                for line in reporting_lines(_warehouse(settings), period):
+                    print(f"    {line}")
+            else:
                 failed.append(period)
                 for line in failure_reasons(result.all_events):
                     print(f"    {line}", file=sys.stderr)
     release_warehouses()
+    _close()
     print(f"仓库: {_masked(settings.warehouse_url)}")
     print("  质量问题: quality.findings    集市: marts.target_progress, marts.city_summary, "
-          "marts.four_rates, marts.red_black_list, marts.performance_assessment")
+          "marts.four_rates, marts.red_black_list, marts.performance_assessment, "
+          "marts.submission_status")
     print(f"通报: {settings.reports_dir}")
     print(f"运行记录: DAGSTER_HOME={settings.dagster_home}（dagster dev 可查看）")
     if failed:

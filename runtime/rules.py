@@ -94,6 +94,17 @@ SCHEMA: dict[str, Any] = {
         },
         "grade": {"excellent": NUM, "good": NUM, "pass": NUM},
     },
+    # revision 2: reporting duty (deadlines are in reference/reporting_duties.csv), 季约谈, 预警
+    "reporting": {
+        "utc_offset_hours": NUM,
+        "assessment": {"missing_points": NUM, "late_points": NUM, "cap": NUM},
+    },
+    "interview": {"black_list_months": INT, "gate_share_of_time_progress": NUM},
+    "early_warning": {
+        "signed_not_started_months": INT,
+        "signed_no_funds_months": INT,
+        "behind_schedule_gap": NUM,
+    },
     "schedule": {"schedule_cron": STR, "report_deadline_cron": STR, "report_window_days": NUM},
     "report": {"issuer": STR, "number_format": STR, "recipients": STR},
 }
@@ -361,6 +372,33 @@ class AssessmentRules:
 
 
 @dataclass(frozen=True)
+class ReportingRules:
+    """Reporting duty (revision 2): deadlines are local days (UTC + utc_offset_hours); the
+    `reporting` assessment item deducts per missing / late submission, at most `cap`."""
+
+    utc_offset_hours: float = 8.0
+    missing_points: float = 0.5
+    late_points: float = 0.2
+    cap: float = 3.0
+
+
+@dataclass(frozen=True)
+class InterviewRules:
+    """季约谈: black-listed in >= black_list_months of the quarter, or gate completion below
+    gate_share_of_time_progress × time progress at quarter end."""
+
+    black_list_months: int = 2
+    gate_share_of_time_progress: float = 0.5
+
+
+@dataclass(frozen=True)
+class EarlyWarningRules:
+    signed_not_started_months: int = 6
+    signed_no_funds_months: int = 3
+    behind_schedule_gap: float = 0.20  # time progress − gate completion, as a fraction
+
+
+@dataclass(frozen=True)
 class ReportRules:
     """发文机关、文号格式与主送机关 of the 通报 (the Word document's head)."""
 
@@ -384,6 +422,9 @@ class Rules:
     # repr=False: the marts' build fingerprint hashes repr(rules); the document head changes no mart
     report: ReportRules = field(repr=False, compare=False)
     source: str = "rules.yaml"
+    reporting: ReportingRules = ReportingRules()
+    interview: InterviewRules = InterviewRules()
+    early_warning: EarlyWarningRules = EarlyWarningRules()
 
 
 def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
@@ -436,6 +477,10 @@ def rules_from_dict(data: Any, source: str = "rules.yaml") -> Rules:
         report_window_days=d["schedule"]["report_window_days"],
         report=_report_rules(d["report"], source),
         source=source,
+        reporting=ReportingRules(d["reporting"]["utc_offset_hours"],
+                                 **d["reporting"]["assessment"]),
+        interview=InterviewRules(**d["interview"]),
+        early_warning=EarlyWarningRules(**d["early_warning"]),
     )
 
 

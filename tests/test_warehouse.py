@@ -31,6 +31,17 @@ CONTRACT = {
                              "reasons"],
     "marts.performance_assessment": ["period", "year", "unit_name", "unit_type", "item", "score",
                                      "max_score", "detail"],
+    # revision 2 (warehouse.md): the reporting duty, 季约谈, 预警, pipeline and industry marts
+    "marts.submission_status": ["period", "unit_name", "unit_type", "kind", "deadline",
+                                "received_at", "status", "source_file"],
+    "marts.interview_list": ["quarter", "period", "list_group", "unit_name", "black_list_months",
+                             "gate_completion", "time_progress", "reasons"],
+    "marts.early_warning": ["period", "warning_type", "unit_name", "project_id", "project_name",
+                            "months", "message"],
+    "marts.project_pipeline": ["period", "unit_name", "stage", "projects", "total_investment",
+                               "funds_this_year", "entered_this_period"],
+    "marts.industry_summary": ["period", "industry", "chain", "new_projects", "total_investment",
+                               "funds_in_place", "actual_last_year"],
     "quality.findings": ["check_name", "severity", "period", "unit_name", "source_file",
                          "source_sheet", "source_row", "project_name", "message"],
 }

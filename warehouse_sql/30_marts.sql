@@ -118,3 +118,82 @@ COMMENT ON COLUMN marts.four_rates.baseline_source IS '四率基数来源（file
 COMMENT ON COLUMN marts.four_rates.detail IS '计算说明（基数来源及基数值）';
 COMMENT ON COLUMN marts.performance_assessment.rank IS '组内排名（仅合计行，按合计得分，同分并列）';
 COMMENT ON COLUMN marts.performance_assessment.grade IS '考评等次（仅合计行：优秀/良好/合格/不合格）';
+
+-- revision 2 (duty): reporting duty — who owed which submission for which month, and when it came
+CREATE TABLE IF NOT EXISTS marts.submission_status (
+    period TEXT NOT NULL, unit_name TEXT NOT NULL, unit_type TEXT, kind TEXT NOT NULL,
+    deadline DATE NOT NULL, received_at TIMESTAMP, status TEXT NOT NULL, source_file TEXT,
+    year INTEGER, detail TEXT
+);
+COMMENT ON TABLE marts.submission_status IS '报送情况：每个有报送责任的单位每月每类材料是否按时报送（以该月该类第一份文件为准）';
+COMMENT ON COLUMN marts.submission_status.period IS '所报月份';
+COMMENT ON COLUMN marts.submission_status.unit_name IS '单位';
+COMMENT ON COLUMN marts.submission_status.unit_type IS '单位类型';
+COMMENT ON COLUMN marts.submission_status.kind IS '材料类型（project_ledger 项目台账 / activity_ledger 招商活动台账）';
+COMMENT ON COLUMN marts.submission_status.deadline IS '截止日期（当日24时前为按时，见报送责任表）';
+COMMENT ON COLUMN marts.submission_status.received_at IS '收到时间（北京时间：文件修改时间，且不晚于流水线首次登记时间）';
+COMMENT ON COLUMN marts.submission_status.status IS '状态（on_time 按时 / late 迟报 / missing 缺报 / not_due 未到截止日）';
+COMMENT ON COLUMN marts.submission_status.source_file IS '该月该类第一份文件（相对报送目录的路径）';
+COMMENT ON COLUMN marts.submission_status.year IS '年度';
+COMMENT ON COLUMN marts.submission_status.detail IS '说明';
+
+-- revision 2 (duty): 季约谈, 预警, the project pipeline and the industry view
+CREATE TABLE IF NOT EXISTS marts.interview_list (
+    quarter TEXT NOT NULL, period TEXT NOT NULL, list_group TEXT, unit_name TEXT NOT NULL,
+    black_list_months INTEGER NOT NULL, gate_completion DOUBLE PRECISION,
+    time_progress DOUBLE PRECISION, reasons TEXT NOT NULL, year INTEGER, unit_type TEXT
+);
+COMMENT ON TABLE marts.interview_list IS '季度约谈名单（季末月份生成）：本季度上黑榜达到规定月数，或季末门槛指标完成率低于序时进度规定比例的单位';
+COMMENT ON COLUMN marts.interview_list.quarter IS '季度（如 2022-Q2）';
+COMMENT ON COLUMN marts.interview_list.period IS '统计期（季度最后一个月）';
+COMMENT ON COLUMN marts.interview_list.list_group IS '排名组';
+COMMENT ON COLUMN marts.interview_list.unit_name IS '单位';
+COMMENT ON COLUMN marts.interview_list.black_list_months IS '本季度上黑榜的月数';
+COMMENT ON COLUMN marts.interview_list.gate_completion IS '季末门槛指标完成率';
+COMMENT ON COLUMN marts.interview_list.time_progress IS '序时进度';
+COMMENT ON COLUMN marts.interview_list.reasons IS '约谈原因';
+COMMENT ON COLUMN marts.interview_list.year IS '年度';
+COMMENT ON COLUMN marts.interview_list.unit_type IS '单位类型';
+CREATE TABLE IF NOT EXISTS marts.early_warning (
+    period TEXT NOT NULL, warning_type TEXT NOT NULL, unit_name TEXT, project_id TEXT,
+    project_name TEXT, months INTEGER, message TEXT NOT NULL, year INTEGER
+);
+COMMENT ON TABLE marts.early_warning IS '预警：签约未开工、签约未到资的项目和完成率落后序时进度的单位（月数与差距见规则文件）';
+COMMENT ON COLUMN marts.early_warning.period IS '统计期';
+COMMENT ON COLUMN marts.early_warning.warning_type IS '预警类型（signed_not_started 签约未开工 / signed_no_funds 签约未到资 / behind_schedule 落后序时进度）';
+COMMENT ON COLUMN marts.early_warning.unit_name IS '单位（项目预警为属地单位，无属地时为牵头单位）';
+COMMENT ON COLUMN marts.early_warning.project_id IS '项目编号（单位预警为空）';
+COMMENT ON COLUMN marts.early_warning.project_name IS '项目名称（单位预警为空）';
+COMMENT ON COLUMN marts.early_warning.months IS '签约至今的月数（单位预警为空）';
+COMMENT ON COLUMN marts.early_warning.message IS '预警说明';
+COMMENT ON COLUMN marts.early_warning.year IS '年度';
+CREATE TABLE IF NOT EXISTS marts.project_pipeline (
+    period TEXT NOT NULL, unit_name TEXT NOT NULL, stage TEXT NOT NULL, projects INTEGER NOT NULL,
+    total_investment DECIMAL(20,8), funds_this_year DECIMAL(20,8),
+    entered_this_period INTEGER NOT NULL, year INTEGER, detail TEXT
+);
+COMMENT ON TABLE marts.project_pipeline IS '项目推进情况：各单位（及全市，每个项目只计一次）各阶段的项目与资金';
+COMMENT ON COLUMN marts.project_pipeline.period IS '统计期';
+COMMENT ON COLUMN marts.project_pipeline.unit_name IS '单位';
+COMMENT ON COLUMN marts.project_pipeline.stage IS '阶段（在谈、签约、注册、开工、竣工投产、退库）';
+COMMENT ON COLUMN marts.project_pipeline.projects IS '项目数';
+COMMENT ON COLUMN marts.project_pipeline.total_investment IS '投资总额（亿元）';
+COMMENT ON COLUMN marts.project_pipeline.funds_this_year IS '本年到位资金（亿元，本期台账）';
+COMMENT ON COLUMN marts.project_pipeline.entered_this_period IS '本月新进入该阶段的项目数';
+COMMENT ON COLUMN marts.project_pipeline.year IS '年度';
+COMMENT ON COLUMN marts.project_pipeline.detail IS '说明';
+CREATE TABLE IF NOT EXISTS marts.industry_summary (
+    period TEXT NOT NULL, industry TEXT NOT NULL, chain TEXT, new_projects INTEGER NOT NULL,
+    total_investment DECIMAL(20,8), funds_in_place DECIMAL(20,8),
+    actual_last_year DECIMAL(20,8), year INTEGER, detail TEXT
+);
+COMMENT ON TABLE marts.industry_summary IS '分行业汇总：每个项目只计一次（同全市汇总口径）';
+COMMENT ON COLUMN marts.industry_summary.period IS '统计期';
+COMMENT ON COLUMN marts.industry_summary.industry IS '行业';
+COMMENT ON COLUMN marts.industry_summary.chain IS '产业链（该行业项目填报的产业链）';
+COMMENT ON COLUMN marts.industry_summary.new_projects IS '本年新引进项目数';
+COMMENT ON COLUMN marts.industry_summary.total_investment IS '本年新引进项目投资总额（亿元）';
+COMMENT ON COLUMN marts.industry_summary.funds_in_place IS '区外境内到位资金（亿元）';
+COMMENT ON COLUMN marts.industry_summary.actual_last_year IS '上年同期区外境内到位资金（亿元，上年同月未载入时为空）';
+COMMENT ON COLUMN marts.industry_summary.year IS '年度';
+COMMENT ON COLUMN marts.industry_summary.detail IS '说明';

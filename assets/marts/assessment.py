@@ -16,6 +16,10 @@ undated entries count), enterprises_docked
 (Σ 对接企业数 over the unit's distinct activities, whatever their type), joint_meetings (the
 quarters of the year with at least one activity of a joint-meeting class).
 
+Every unit that owed submissions this year (assets/marts/submissions.py; revision 2) also gets
+`reporting`: −missing_points per missing and −late_points per late submission so far this
+year, at most −cap, max 0 (so it lowers the total, never the full marks).
+
 Districts and task groups: funds_in_place, new_projects, new_industrial_projects,
 new_100m_industrial_projects = min(completion, 1) × weight; emerging_share = −deduction when the
 share of emerging projects among the unit's new projects is below the threshold; big_project_bonus
@@ -70,6 +74,7 @@ from .common import (
     unit_refs,
 )
 from .indicators import Actuals, qualifying_entry, unit_actuals
+from .submissions import reporting_counts, reporting_item
 
 ASSESSMENT_COLUMNS = [
     "period", "year", "unit_name", "unit_type", "item", "score", "max_score", "detail",
@@ -81,6 +86,7 @@ ITEM_LABELS = {
     "big_project_bonus": "重大项目奖励", "red_black_adjustment": "红黑榜加减分",
     "qualifying_projects": "新引进达标项目", "reserve_projects": "滚动入库项目",
     "enterprises_docked": "对接目标企业", "joint_meetings": "招商工作联席会",
+    "reporting": "按时报送",
 }
 DEPARTMENT_TYPES = frozenset({"department"})
 DISTRICT_TYPES = frozenset({"district", "task_group"})
@@ -419,9 +425,12 @@ def build_assessment(
          if u.unit_type in DEPARTMENT_TYPES | DISTRICT_TYPES),
         key=lambda u: (TYPE_ORDER.get(u.unit_type, 9), u.name),
     )
+    reporting = reporting_counts(core, view.period, rules)
     per_unit, totals, groups = [], [], {}
     for u in ordered:
         items = _unit_items(core, u, view, targets, apps, rules, types)
+        if u.name in reporting:  # revision 2: only a unit that owed submissions this year
+            items.append(reporting_item(*reporting[u.name], rules))
         total = _total_item(items)
         total["_unit"] = u.name
         groups[u.name] = list_group_name(u.unit_type, u.parent_name, u.parent_type, rules)

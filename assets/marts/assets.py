@@ -1,12 +1,17 @@
 """Dagster asset: core → the five marts for one period, replaced in one transaction."""
 
 
+from datetime import UTC, datetime
+
 import pandas as pd
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from assets.marts.baseline import load_baseline
 from assets.marts.build import CoreTables, build_marts, marts_findings
+from assets.marts.common import FILE_COLUMNS
+from assets.marts.submissions import as_of_key, expected_text, period_has_submissions
 from runtime import build_state
+from runtime.duties import load_duties
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
 from runtime.metadata import (
@@ -27,6 +32,11 @@ MARTS = {
     "four_rates": "三企入桂签约项目“四率”及较上年12月的增量。",
     "red_black_list": "红黑榜：按排名组计分、排名、上榜及理由。",
     "performance_assessment": "绩效考评：逐项得分与计分说明，含合计行。",
+    "submission_status": "报送情况：每个有报送责任的单位每月每类材料按时、迟报、缺报或未到截止日。",
+    "interview_list": "季度约谈名单（3、6、9、12月）：本季度多次上黑榜或季末完成率过低的单位及原因。",
+    "early_warning": "预警：签约未开工、签约未到资的项目，以及完成率明显落后序时进度的单位。",
+    "project_pipeline": "项目推进情况：各单位各阶段的项目数、投资总额、本年到位资金及本月新进入数。",
+    "industry_summary": "分行业汇总：每个项目只计一次的新引进项目、投资总额、到位资金及上年同期。",
 }
 CORE_DEPS = [["core", t] for t in (
     "dim_unit", "dim_project", "bridge_project_unit", "fact_project_period", "fact_target",
@@ -34,10 +44,21 @@ CORE_DEPS = [["core", t] for t in (
 )]
 
 
-def read_core(wh: Warehouse) -> CoreTables:
-    """Core as the marts see it, plus the office's 四率 baseline file.  core.fact_cohort is read
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def read_files(wh: Warehouse) -> pd.DataFrame:
+    """The file registry, for the reporting duty (arrival times, month folders)."""
+    return wh.read(f"SELECT {', '.join(FILE_COLUMNS)} FROM staging.files")
+
+
+def read_core(wh: Warehouse, as_of: datetime | None = None) -> CoreTables:
+    """Core as the marts see it, plus the office's 四率 baseline file, the file registry and the
+    duty table (deadlines judged at `as_of`, default now).  core.fact_cohort is read
     when the table exists (revision 2); a warehouse created before it has no cohort list."""
-    extra = {}
+    extra = {"files": read_files(wh), "duties": load_duties(),
+             "as_of": as_of if as_of is not None else now_utc()}
     if wh.columns("core.fact_cohort"):
         extra["cohort"] = wh.read("SELECT * FROM core.fact_cohort")
     extra["four_rates_baseline"] = load_baseline()[0]
@@ -53,11 +74,13 @@ def read_core(wh: Warehouse) -> CoreTables:
     )
 
 
-def _stale(wh: Warehouse, period: str, rules, core_fp: str | None) -> tuple[bool, str | None]:
+def _stale(wh: Warehouse, period: str, rules, core_fp: str | None,
+           as_of: datetime) -> tuple[bool, str | None]:
     """(whether the period's marts must be built, the fingerprint to store with them).  Without a
     core fingerprint (core written by other means) the marts are always built and not stamped."""
-    if core_fp is not None:  # the baseline file is an input of the marts too
-        core_fp = f"{core_fp}|baseline:{load_baseline()[2]}"
+    if core_fp is not None:  # the baseline file and the deadlines passed are inputs too
+        core_fp = (f"{core_fp}|baseline:{load_baseline()[2]}"
+                   f"|as_of:{as_of_key(load_duties(), period, as_of, rules)}")
     fingerprint = build_state.marts_fingerprint(core_fp, rules, period)
     if fingerprint is None:
         return True, None
@@ -91,32 +114,49 @@ def _write_findings(tx, period: str, findings: list) -> None:
     tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
 
 
-def build_period(wh: Warehouse, period: str, rules=None, force: bool = False) -> dict | None:
+def build_period(wh: Warehouse, period: str, rules=None, force: bool = False,
+                 as_of: datetime | None = None) -> dict | None:
     """Compute and write the marts of one period atomically; returns the frames, or None when
-    the period's marts were already built from the same core, rules and code (unless `force`)."""
+    the period's marts were already built from the same core, rules and code (unless `force`).
+    Reporting deadlines are judged at `as_of` (default now, UTC)."""
     rules = rules or load_rules()
+    as_of = as_of or now_utc()
     core_fp = build_state.stored(wh, "core")  # before reading core: never newer than it
-    stale, fingerprint = _stale(wh, period, rules, core_fp)
+    stale, fingerprint = _stale(wh, period, rules, core_fp, as_of)
     if not (stale or force):
         return None
-    return _write_period(wh, period, rules, read_core(wh), fingerprint)
+    return _write_period(wh, period, rules, read_core(wh, as_of), fingerprint)
 
 
-def build_periods(wh: Warehouse, periods, rules=None) -> None:
+def build_periods(wh: Warehouse, periods, rules=None, as_of: datetime | None = None) -> None:
     """build_period for several periods, reading core once (perf, issue 9): same rows as
     calling build_period for each, as long as core does not change in between."""
     rules = rules or load_rules()
+    as_of = as_of or now_utc()
     core_fp = build_state.stored(wh, "core")
     todo = []
     for period in periods:
-        stale, fingerprint = _stale(wh, period, rules, core_fp)
+        stale, fingerprint = _stale(wh, period, rules, core_fp, as_of)
         if stale:
             todo.append((period, fingerprint))
     if not todo:
         return
-    core = read_core(wh)
+    core = read_core(wh, as_of)
     for period, fingerprint in todo:
         _write_period(wh, period, rules, core, fingerprint)
+
+
+def refuse_empty_period(wh: Warehouse, period: str, rules) -> None:
+    """A month with no submission at all is not reported on: an empty 通报 a clerk could forward
+    is worse than none (revision 2).  The previous marts of the month stay in place."""
+    if period_has_submissions(read_files(wh), period):
+        return
+    expected = expected_text(read_core(wh), period, rules)
+    raise Failure(
+        description=f"{period} 没有收到任何单位的报送材料（报送目录中没有 {period} 月份文件夹，"
+        f"或其中没有可识别的台账），本期不计算、不生成通报。应报送：{expected}",
+        metadata={"period": period},
+    )
 
 
 @multi_asset(
@@ -135,6 +175,7 @@ def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResourc
     rules = inputs.load().rules  # a broken rules file stops here, naming the key
     wh = warehouse.get()
     period = context.partition_key
+    refuse_empty_period(wh, period, rules)
     marts = build_period(wh, period, rules)
     if marts is None:
         context.log.info(f"{period} 集市的输入（core、规则、代码）未变，沿用上次结果。")

@@ -15,35 +15,47 @@ from runtime.rules import Rules, load_rules
 from .assessment import build_assessment
 from .common import CoreTables, build_view, parse_period, period_str, prev_december
 from .four_rates import build_four_rates, compute_four_rates, no_baseline_findings
+from .pipeline_views import build_industry_summary, build_project_pipeline
 from .red_black import appearances, build_red_black
+from .submissions import build_submission_status, submission_findings
 from .target_progress import build_city_summary, build_target_progress
+from .watch import build_early_warning, build_interview_list
 
 __all__ = ["CoreTables", "MART_NAMES", "build_marts", "load_rules", "marts_findings"]
 
 MART_NAMES = (
     "target_progress", "city_summary", "four_rates", "red_black_list", "performance_assessment",
+    "submission_status", "interview_list", "early_warning", "project_pipeline", "industry_summary",
 )
 
 
 def build_marts(core: CoreTables, period: str, rules: Rules) -> dict[str, pd.DataFrame]:
-    """keys: target_progress, city_summary, four_rates, red_black_list, performance_assessment"""
+    """keys: MART_NAMES"""
     year, month = parse_period(period)
     p = period_str(year, month)
     view = build_view(core, p, rules)
     view_dec = build_view(core, prev_december(p), rules)
     rates = compute_four_rates(core, p, rules, view, view_dec)
+    red_black = build_red_black(core, p, rules, view, rates)
     return {
         "target_progress": build_target_progress(core, p, rules, view),
         "city_summary": build_city_summary(core, p, rules, view),
         "four_rates": build_four_rates(core, p, rules, rates),
-        "red_black_list": build_red_black(core, p, rules, view, rates),
+        "red_black_list": red_black,
         "performance_assessment": build_assessment(
             core, p, rules, view, appearances(core, p, rules)
         ),
+        "submission_status": build_submission_status(core, p, rules),
+        "interview_list": build_interview_list(core, p, rules, red_black),
+        "early_warning": build_early_warning(core, p, rules, red_black, view),
+        "project_pipeline": build_project_pipeline(core, p, rules, view),
+        "industry_summary": build_industry_summary(core, p, rules, view),
     }
 
 
 def marts_findings(core: CoreTables, period: str, rules: Rules) -> list:
     """Findings the marts of P raise (stage 'marts'): `no_four_rates_baseline`, once per unit
-    and year (dated at the unit's first month with a cohort that year)."""
-    return no_baseline_findings(core, period_str(*parse_period(period)), rules)
+    and year (dated at the unit's first month with a cohort that year); `missing_submission`
+    and `late_submission` of month P."""
+    p = period_str(*parse_period(period))
+    return no_baseline_findings(core, p, rules) + submission_findings(core, p, rules)

@@ -45,11 +45,19 @@ class CoreTables:
     cohort: pd.DataFrame = field(default_factory=lambda: empty_frame(COHORT_COLUMNS))
     four_rates_baseline: pd.DataFrame = field(
         default_factory=lambda: empty_frame(BASELINE_COLUMNS))  # reference/four_rates_baseline.csv
+    # reporting duty (revision 2): the file registry (staging.files), the duty table
+    # (reference/reporting_duties.csv) and the moment deadlines are judged at (UTC, naive;
+    # None = every deadline has passed)
+    files: pd.DataFrame = field(default_factory=lambda: empty_frame(FILE_COLUMNS))
+    duties: tuple = ()
+    as_of: Any = None
 
 
 COHORT_COLUMNS = ["year", "project_id", "project_name", "investor", "signed_date",
                   "contract_investment", "territorial_unit", "responsible_unit", "source_file",
                   "source_sheet", "source_row"]
+FILE_COLUMNS = ["source_file", "folder_month", "unit_name", "kind", "status", "modified_at",
+                "first_seen_at"]
 BASELINE_COLUMNS = ["year", "unit_name", "performance_rate", "funds_rate", "start_rate",
                     "completion_rate"]
 # dim_project.source_class values (domain.md "Where the money comes from", revision 2)
@@ -259,7 +267,7 @@ def core_memo(core: CoreTables, name: str, rules: Any) -> dict:
     object, and is dropped when any table of `core` is replaced (identity or length changes).
     Callers treat cached results as read-only (PeriodView is never mutated)."""
     tables = (core.units, core.projects, core.bridge, core.facts, core.targets,
-              core.activities, core.reserve, core.cohort, core.four_rates_baseline)
+              core.activities, core.reserve, core.cohort, core.four_rates_baseline, core.files)
     sig = tuple((id(t), len(t)) for t in tables)
     store = core.__dict__.get("_memo")
     if store is None or store[0] != sig:

@@ -200,6 +200,7 @@ def _table_sheet(wb: Workbook, data: ReportData, table) -> Worksheet:
         ws.row_dimensions[i].height = _row_height(row, cols)
     if df.empty:
         set_text(ws.cell(HEADER_ROW + 1, 1), "（本期无）")
+        ws.cell(HEADER_ROW + 1, 1).font = BODY_FONT  # 宋体 like every other cell
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
     if len(df):
         last = get_column_letter(len(cols))

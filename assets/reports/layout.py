@@ -103,6 +103,15 @@ TABLES = (
         Column("grade", "等次", TEXT, 8, optional=True),
         Column("detail", "计分说明", TEXT, 80),
     ), "年初至本月累计得分；12月为全年考评结果。"),
+    Table("reporting_gaps", "报送情况", "未按时报送材料的单位", (
+        Column("unit_name", "单位", TEXT, 24),
+        Column("unit_type_label", "单位类型", TEXT, 11),
+        Column("kind_label", "材料", TEXT, 14),
+        Column("status_label", "情况", TEXT, 8),
+        Column("deadline", "截止日期", TEXT, 12),
+        Column("received_at", "收到时间", TEXT, 18),
+    ), "缺报：截止日期已过仍未收到；迟报：晚于截止日期收到（以当月第一份文件为准）。"
+       "缺报、迟报计入年度绩效考评。"),
 )
 
 

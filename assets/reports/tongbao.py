@@ -64,6 +64,10 @@ class ReportData:
     recipients: str = ""  # 主送机关
     # where the figures come from: document properties only, never the body an official reads
     source: str = "warehouse"
+    # revision 2 (reporting duty): the 报送情况 table of the workbook and page (missing, late)
+    reporting_gaps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["unit_name", "unit_type_label", "kind_label", "status_label", "deadline",
+                 "received_at"]))
     generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
 
     @property
@@ -85,6 +89,7 @@ class ReportData:
             "progress": len(self.progress), "four_rates": len(self.four_rates),
             "city_summary": len(self.city_summary), "chart": len(self.chart),
             "assessment": len(self.assessment),
+            "reporting_gaps": len(self.reporting_gaps),
         }
 
     @property
@@ -221,6 +226,27 @@ def _optional_mart(wh, name: str, where: str, p: dict) -> pd.DataFrame | None:
     return wh.read(f"SELECT * FROM marts.{name} WHERE {where}", p)
 
 
+GAP_LABELS = {"missing": "缺报", "late": "迟报"}
+GAP_KINDS = {"project_ledger": "项目台账", "activity_ledger": "招商活动台账"}
+
+
+def reporting_gaps(submissions: pd.DataFrame | None) -> pd.DataFrame:
+    """The 报送情况 table from the month's missing/late submission_status rows (missing first)."""
+    cols = ["unit_name", "unit_type_label", "kind_label", "status_label", "deadline",
+            "received_at"]
+    if submissions is None or submissions.empty:
+        return pd.DataFrame(columns=cols)
+    df = submissions.sort_values(["status", "unit_name", "kind"], ascending=[False, True, True])
+    return pd.DataFrame({
+        "unit_name": df["unit_name"],
+        "unit_type_label": df["unit_type"].map(UNIT_TYPE_LABELS).fillna(""),
+        "kind_label": df["kind"].map(GAP_KINDS).fillna(df["kind"]),
+        "status_label": df["status"].map(GAP_LABELS),
+        "deadline": [str(d)[:10] for d in df["deadline"]],
+        "received_at": ["—" if pd.isna(t) else str(t)[:16] for t in df["received_at"]],
+    }, columns=cols).reset_index(drop=True)
+
+
 def load_report_data(wh, period: str, rules: Rules | None = None) -> ReportData:
     """Read the period's marts (target_progress, city_summary, four_rates, red_black_list,
     performance_assessment, and submission_status / interview_list / early_warning where they
@@ -240,8 +266,9 @@ def load_report_data(wh, period: str, rules: Rules | None = None) -> ReportData:
         ranking=rb, progress=progress, four_rates=_four_rates(wh, p),
         city_summary=_city_summary(wh, p), chart=_chart(progress),
         assessment=_assessment(wh, p),
-        submissions=_optional_mart(wh, "submission_status",
-                                   "period = :p AND status IN ('missing', 'late')", p),
+        submissions=(subs := _optional_mart(wh, "submission_status",
+                                            "period = :p AND status IN ('missing', 'late')", p)),
+        reporting_gaps=reporting_gaps(subs),
         interviews=_optional_mart(wh, "interview_list", "period = :p", p),
         warnings=_optional_mart(wh, "early_warning", "period = :p", p),
         issuer=rules.report.issuer,

@@ -164,7 +164,8 @@ def test_random_world_is_stable_across_rebuilds(rules):
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name])
     assert set(a) == {"target_progress", "city_summary", "four_rates", "red_black_list",
-                      "performance_assessment"}
+                      "performance_assessment", "submission_status", "interview_list",
+                      "early_warning", "project_pipeline", "industry_summary"}
 
 
 def test_random_worlds_exercise_every_revision_2_rule(rules, tmp_path):

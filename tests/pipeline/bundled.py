@@ -18,10 +18,22 @@ SAMPLES = REPO / "raw_samples"
 TRUTH = REPO / "tests" / "ground_truth"
 
 
+def stamp_arrivals() -> None:
+    """Arrival times are modification times, which a git checkout does not keep: re-apply the
+    generator's manifest (tests/samplegen/duty.py) when the ground truth has one."""
+    from tests.samplegen.duty import apply_manifest
+
+    manifest = TRUTH / "arrivals.csv"
+    if manifest.exists():
+        absent = apply_manifest(SAMPLES, manifest)
+        assert not absent, f"arrivals.csv lists files not in raw_samples: {absent[:5]}"
+
+
 def load_samples(url: str) -> Warehouse:
     """staging ← whole drop folder, core, and the marts of every month (what --all does)."""
     wh = Warehouse(url)
     wh.create_schema()
+    stamp_arrivals()
     ingest(wh, SAMPLES)
     build_core(wh)
     for period in month_folders(SAMPLES):

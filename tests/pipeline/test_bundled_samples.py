@@ -13,7 +13,7 @@ import pytest
 
 from assets.conform.evaluate import pairwise_precision_recall
 from tests.conftest import POSTGRES_URL, postgres_available, reset_postgres
-from tests.pipeline.bundled import load_samples, norm, truth
+from tests.pipeline.bundled import TRUTH, load_samples, norm, truth
 
 # Checks that concern a whole file: compared by (check, file), the row being incidental.
 FILE_LEVEL = {"period_mismatch", "unreadable_file", "skipped_file", "target_total_mismatch"}
@@ -181,3 +181,26 @@ def test_postgres_gives_the_same_marts(wh):
             pd.testing.assert_frame_equal(_sorted(a), _sorted(b), check_dtype=False)
     finally:
         pg.dispose()
+
+
+def test_submission_status_equals_the_truth(wh):
+    """marts.submission_status of every built month against the generator's independent
+    expectation (tests/samplegen/duty.py; written with the arrival manifest)."""
+    if not (TRUTH / "submission_status.csv").exists():
+        pytest.skip("the bundled ground truth predates the reporting duty (no "
+                    "submission_status.csv / arrivals.csv yet)")
+    expected = truth("submission_status")
+    ours = wh.read("SELECT period, unit_name, kind, deadline, status, source_file, received_at "
+                   "FROM marts.submission_status")
+    got = {(r.period, r.unit_name, r.kind): (str(r.deadline)[:10], r.status,
+                                             r.source_file or "", norm_ts(r.received_at))
+           for r in ours.itertuples()}
+    want = {(r.period, r.unit_name, r.kind): (r.deadline, r.status, r.source_file, r.received_at)
+            for r in expected.itertuples() if r.period in {k[0] for k in got}}
+    assert got == want
+
+
+def norm_ts(value) -> str:
+    if value is None or value != value:
+        return ""
+    return str(value)[:19]

@@ -36,6 +36,7 @@ WARNINGS = [  # type, unit, project
 
 def _revision2_marts(wh: Warehouse, period: str) -> None:
     with wh.engine.begin() as c:
+        c.exec_driver_sql("DROP TABLE IF EXISTS marts.submission_status")  # this test's own shape
         c.exec_driver_sql(
             "CREATE TABLE marts.submission_status (period TEXT, unit_name TEXT, unit_type TEXT, "
             "kind TEXT, deadline DATE, received_at TIMESTAMP, status TEXT, source_file TEXT)")
@@ -43,6 +44,7 @@ def _revision2_marts(wh: Warehouse, period: str) -> None:
             c.exec_driver_sql(
                 "INSERT INTO marts.submission_status VALUES (?, ?, 'district', ?, DATE "
                 "'2022-01-05', NULL, ?, NULL)", (period, unit, kind, status))
+        c.exec_driver_sql("DROP TABLE IF EXISTS marts.interview_list")  # this test's own shape
         c.exec_driver_sql(
             "CREATE TABLE marts.interview_list (quarter TEXT, period TEXT, list_group TEXT, "
             "unit_name TEXT, black_list_months INTEGER, gate_completion DOUBLE, "
@@ -50,6 +52,7 @@ def _revision2_marts(wh: Warehouse, period: str) -> None:
         c.exec_driver_sql(
             "INSERT INTO marts.interview_list VALUES ('2021-Q4', ?, '柳州市·县区', '柳江区', 3, "
             "0.0, 1.0, '本季度10月、11月、12月均列入黑榜，到位资金完成率0.0%')", (period,))
+        c.exec_driver_sql("DROP TABLE IF EXISTS marts.early_warning")  # this test's own shape
         c.exec_driver_sql(
             "CREATE TABLE marts.early_warning (period TEXT, warning_type TEXT, unit_name TEXT, "
             "project_id TEXT, project_name TEXT, months INTEGER, message TEXT)")

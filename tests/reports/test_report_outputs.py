@@ -49,7 +49,7 @@ def test_run_succeeds_and_reports_metadata(report_run):
 def test_cover_and_layout(report_run):
     wb = openpyxl.load_workbook(report_run["xlsx"])
     assert wb.sheetnames == ["封面", "红榜", "黑榜", "全市汇总", "目标任务完成进度", "完成率图",
-                             "四率", "综合排名", "绩效考评"]
+                             "四率", "综合排名", "绩效考评", "报送情况"]
     cover = wb["封面"]
     assert cover["A1"].value == "柳州市招商引资工作红黑榜通报（2021年2月）"
     labels = {cover.cell(r, 1).value: cover.cell(r, 2) for r in range(3, cover.max_row + 1)}
