@@ -20,6 +20,21 @@ def _same(a, b, tol: float) -> bool:
     return abs(float(a) - float(b)) <= tol
 
 
+# Production deviations from the spec that are reported (docs/testing.md) and pinned by a
+# strict xfail test each (tests/reference/test_known_deviations.py); the comparisons skip
+# exactly these cells so that everything else is still compared. Remove an entry when its
+# xfail test starts passing.
+KNOWN_DEVIATIONS = {
+    # a 专班 not yet at work: every item NULL, but production's total row says 0.0, not NULL
+    "unassessed_total_zero": lambda key, col, prod, ref: (
+        col == "score" and key[-1] == "total" and ref is None and prod == 0),
+}
+
+
+def _known(key, col, a, b) -> bool:
+    return any(rule(key, col, a, b) for rule in KNOWN_DEVIATIONS.values())
+
+
 def differences(prod: pd.DataFrame, ref: pd.DataFrame, keys: list[str], columns: list[str],
                 tol: float = 0.005) -> list[str]:
     """Missing rows, extra rows and unequal cells, as readable lines (empty = agree)."""
@@ -32,6 +47,6 @@ def differences(prod: pd.DataFrame, ref: pd.DataFrame, keys: list[str], columns:
     for k in sorted(p.keys() & f.keys(), key=str):
         for c in columns:
             a, b = p[k].get(c), f[k].get(c)
-            if not _same(a, b, tol):
+            if not _same(a, b, tol) and not _known(k, c, a, b):
                 out.append(f"{k} {c}: production {a!r}, reference {b if _blank(b) else float(b) if not isinstance(b, str) else b!r}")
     return out
