@@ -204,6 +204,11 @@ def ref_actuals(core, period: str, rules) -> dict:
     return result
 
 
+def ref_actuals_of_nothing(period: str, rules) -> dict:
+    """indicator -> the figures of a unit credited with no project."""
+    return _actuals(set(), {}, period, rules)
+
+
 def _cohort_list(core, year):
     """Matched ids of the year's cohort list, or None when the year has no list rows."""
     rows = [c for c in _records(core.cohort) if int(c["year"]) == year]

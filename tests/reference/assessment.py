@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from .figures import PeriodFigures
-from .red_black import appearances, list_group, targets, unit_table
+from .red_black import appearances, cents, list_group, targets, unit_table
+from .red_black import half_cent as _half_cent
 
 ACTIVITY_TYPES = Path(__file__).resolve().parents[2] / "reference" / "activity_types.csv"
 DISTRICT_ITEMS = ("funds_in_place", "new_projects", "new_industrial_projects",
@@ -186,9 +187,14 @@ class Assessor:
             if items is None:
                 continue
             base = dict(period=self.period, year=self.year, unit_name=u, unit_type=info[0])
-            rows += [dict(base, item=k, score=s, max_score=m) for k, s, m in items]
-            scored = [(k, s, m) for k, s, m in items if s is not None]
+            rows += [dict(base, item=k, score=None if s is None else cents(s), exact=s,
+                          ties=int(s is not None and _half_cent(s)), max_score=m)
+                     for k, s, m in items]
+            scored = [(k, cents(s), m) for k, s, m in items if s is not None]
+            # the total is the sum of the items as published (to the cent), so that the 通报's
+            # items add up to its total
             total = sum(s for _k, s, _m in scored) if scored else None
+            ties = sum(1 for _k, s, _m in items if s is not None and _half_cent(s))
             full = sum(m for k, _s, m in scored
                        if k not in ("big_project_bonus", "red_black_adjustment"))
             grade = None
@@ -196,7 +202,7 @@ class Assessor:
                 share = total / full
                 grade = next((g for bar, g in self.rules.assessment.grades if share >= bar),
                              "不合格")
-            totals.append(dict(base, item="total", score=total,
+            totals.append(dict(base, item="total", score=total, ties=ties,
                                max_score=sum(m for _k, _s, m in scored), grade=grade,
                                group=list_group(u, info, self.rules)))
         self._rank(totals)

@@ -88,7 +88,9 @@ def score_units(core, period: str, rules, figs: PeriodFigures | None = None) -> 
             gate_done = _f(actual) / tg[(u, gate)]
         if gate_done is None:  # not ranked: production publishes no score (spec silent)
             score = None
-        rows.append(dict(period=period, list_group=groups[u], unit_name=u, score=score,
+        rows.append(dict(period=period, list_group=groups[u], unit_name=u,
+                         score=None if score is None else cents(score), exact=score,
+                         ties=int(score is not None and half_cent(score)),
                          gate_indicator=gate, gate_completion=gate_done, time_progress=tp,
                          on_schedule=None if gate_done is None else gate_done >= tp,
                          **{f"{k}_points": v * w[k] / sum(w[x] for x in items)
@@ -97,7 +99,20 @@ def score_units(core, period: str, rules, figs: PeriodFigures | None = None) -> 
 
 
 def _order_key(r):
-    return (-round(float(r["score"]), 2), -r["gate_completion"], r["unit_name"])
+    """score as published (2 decimals), then gate completion, then name (design.md)."""
+    return (-r["score"], -r["gate_completion"], r["unit_name"])
+
+
+def cents(x: Fraction) -> Fraction:
+    """A score as published: 2 decimals, 四舍五入 (half away from zero)."""
+    q = abs(x) * 100
+    whole = int(q) + (1 if q - int(q) >= Fraction(1, 2) else 0)
+    return Fraction(whole if x >= 0 else -whole, 100)
+
+
+def half_cent(x: Fraction) -> bool:
+    """On a half cent, or within 1e-9 of one (inputs that were binary floats)."""
+    return abs(abs(x) * 100 - int(abs(x) * 100) - Fraction(1, 2)) < Fraction(1, 10**9)
 
 
 def red_black_list(core, period: str, rules, figs: PeriodFigures | None = None) -> pd.DataFrame:
