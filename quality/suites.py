@@ -9,7 +9,7 @@ import great_expectations.expectations as gxe
 
 from assets.ingest.workbook import Limits
 from runtime.indicators import load_indicators
-from runtime.reference import Reference
+from runtime.reference import SOURCE_CLASSES, Reference
 
 ROLES = ["territorial", "lead", "co"]
 # 亿元; larger figures are almost always 万元 typed into a 亿元 column.  The same bound as the
@@ -48,6 +48,9 @@ def core_dim_project(ref: Reference) -> list:
         gxe.ExpectColumnValuesToNotBeNull(column="project_name"),
         gxe.ExpectColumnValuesToBeInSet(column="territorial_unit", value_set=districts),
         gxe.ExpectColumnValuesToMatchRegex(column="signed_month", regex=r"^\d{4}-(?:0[1-9]|1[0-2])$"),
+        # revision 2: every project has a 投资来源 class (unknown when blank or not a place)
+        gxe.ExpectColumnValuesToNotBeNull(column="source_class"),
+        gxe.ExpectColumnValuesToBeInSet(column="source_class", value_set=list(SOURCE_CLASSES)),
     ]
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from runtime.reference import places_file
+
 _ROOT = Path(__file__).resolve().parents[1]
 CODE = {
     "core": [_ROOT / "assets" / "conform", _ROOT / "runtime" / "reference.py"],
@@ -48,6 +50,7 @@ def core_fingerprint(wh, rules, reference_dir: Path) -> str:
     h = hashlib.sha256()
     h.update(registry.astype(str).to_csv(index=False).encode())
     h.update(_hash_paths([reference_dir]).encode())
+    h.update(_hash_paths([places_file(reference_dir)]).encode())  # may live outside it
     h.update(repr(rules).encode())
     h.update(code_hash("core").encode())
     return h.hexdigest()

@@ -33,6 +33,11 @@ CHECKS: dict[str, str] = {
     "invalid_value": "warning",
     "oversized_file": "error",
     "unit_mismatch": "warning",
+    # revision 2, conform (rev2-data): 投资来源 and the 三企入桂 cohort list
+    "unknown_source": "warning",
+    "inside_region_project": "info",
+    "cohort_project_unmatched": "warning",
+    "cohort_flag_outside_list": "info",
 }
 
 FINDING_COLUMNS = [

@@ -48,6 +48,73 @@ class Unit:
     aliases: tuple[str, ...] = ()
 
 
+SOURCE_CLASSES = ("domestic_outside", "inside_region", "foreign", "unknown")
+# "中国香港", "中国·台湾": the country prefix says nothing about the class
+_COUNTRY_PREFIX = ("中国", "中华人民共和国")
+_SEPARATORS = str.maketrans("", "", "·・-—_/、,，()（）")
+
+
+@dataclass(frozen=True)
+class PlaceTable:
+    """The 投资来源 place table (reference/places.csv): spelling → (canonical place, class).
+
+    `classify` is pure: the longest entry the normalised text starts with decides the class
+    ("广东佛山" → 广东 → domestic_outside; "柳州本地" → 柳州 → inside_region); failing a prefix, the
+    longest entry of 2+ characters it contains ("来自深圳" → 深圳); failing both, `unknown`."""
+
+    entries: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def _prefix(self, text: str) -> str | None:
+        for n in range(len(text), 0, -1):
+            if text[:n] in self.entries:
+                return text[:n]
+        return None
+
+    def _clean(self, raw: object) -> str:
+        if raw is None or (isinstance(raw, float) and raw != raw):
+            return ""
+        text = normalize_text(str(raw)).translate(_SEPARATORS)
+        for prefix in _COUNTRY_PREFIX:
+            if text.startswith(prefix) and len(text) > len(prefix):
+                text = text[len(prefix):]
+        return text
+
+    def classify(self, raw: object) -> tuple[str | None, str]:
+        """(source_region, source_class) of a 投资来源 value as written.  source_region is the
+        text with every leading known place replaced by its canonical name ("广东省佛山市" →
+        "广东佛山"); None when blank.  source_class is one of SOURCE_CLASSES."""
+        text = self._clean(raw)
+        if not text:
+            return None, "unknown"
+        first = self._prefix(text)
+        if first is None:
+            inside = [k for k in self.entries if len(k) >= 2 and k in text]
+            if not inside:
+                return text, "unknown"
+            best = max(inside, key=lambda k: (len(k), k))
+            return text, self.entries[best][1]
+        parts, rest = [], text
+        while rest and (key := self._prefix(rest)) is not None:
+            parts.append(self.entries[key][0])
+            rest = rest[len(key):]
+        return "".join(parts) + rest, self.entries[first][1]
+
+    @staticmethod
+    def read(path: Path) -> PlaceTable:
+        with open(path, encoding="utf-8") as fh:
+            lines = [line for line in fh if line.strip() and not line.lstrip().startswith("#")]
+        entries: dict[str, tuple[str, str]] = {}
+        for row in csv.DictReader(lines):
+            place, cls = normalize_text(row["place"]), normalize_text(row["source_class"])
+            if cls not in SOURCE_CLASSES[:3]:
+                raise ValueError(f"places.csv: {place!r} has unknown source_class {cls!r}")
+            for name in (place, *(row.get("aliases") or "").split("|")):
+                name = normalize_text(name)
+                if name:
+                    entries[name] = (place, cls)
+        return PlaceTable(entries)
+
+
 @dataclass
 class Reference:
     units: dict[str, Unit]
@@ -55,7 +122,9 @@ class Reference:
     statuses: dict[str, str]  # raw status -> stage
     stage_rank: dict[str, int]
     directory: Path = DEFAULT_REFERENCE_DIR  # where these came from (columns.yaml etc. too)
+    places: PlaceTable = field(default_factory=PlaceTable)
     _alias: dict[str, str] = field(default_factory=dict, repr=False)
+    _sources: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for unit in self.units.values():
@@ -100,6 +169,16 @@ class Reference:
             return None
         return self.industries.get(normalize_text(industry))
 
+    def classify_source(self, raw: object) -> tuple[str | None, str]:
+        """(source_region, source_class) of a 投资来源 value (see PlaceTable.classify); memoised
+        for text: a province's ledgers repeat a few hundred spellings a million times."""
+        if not isinstance(raw, str):
+            return self.places.classify(raw)
+        found = self._sources.get(raw)
+        if found is None:
+            found = self._sources[raw] = self.places.classify(raw)
+        return found
+
     def stage_of(self, status: str | None) -> str | None:
         if not status:
             return None
@@ -132,7 +211,15 @@ def _load_reference(directory: Path) -> Reference:
         statuses = {normalize_text(r["status"]): r["stage"] for r in csv.DictReader(fh)}
     with open(directory / "stages.csv", encoding="utf-8") as fh:
         stage_rank = {r["stage"]: int(r["rank"]) for r in csv.DictReader(fh)}
-    return Reference(units, industries, statuses, stage_rank, directory)
+    return Reference(units, industries, statuses, stage_rank, directory,
+                     PlaceTable.read(places_file(directory)))
+
+
+def places_file(directory: Path | None = None) -> Path:
+    """The place table: `directory`'s own, else the repo's (a REFERENCE_DIR such as the
+    benchmark's unit list need not copy it)."""
+    own = Path(directory or default_reference_dir()) / "places.csv"
+    return own if own.exists() else REFERENCE_DIR / "places.csv"
 
 
 def parse_flag(raw: object) -> bool | None:

@@ -100,17 +100,22 @@ class RunInputsResource(ConfigurableResource):
         return self._inputs
 
 
+def pipeline_resources(url, submissions_dir, reports_dir) -> dict:
+    """Every resource the assets and checks need. `url`: an `EnvVar` in production (a literal URL
+    only in tests and tools that hold no password), or None for the default DuckDB file."""
+    return {
+        "warehouse": WarehouseResource(url=url),
+        "drop_folder": DropFolderResource(submissions_dir=str(submissions_dir),
+                                          reports_dir=str(reports_dir)),
+        "inputs": RunInputsResource(),
+    }
+
+
 def default_resources(settings: Settings | None = None) -> dict:
     settings = settings or Settings.from_env()
     # a reference, not the value; unset: no config at all (the resource knows the default)
     url = EnvVar(URL_ENV) if settings.warehouse_url_given else None
-    return {
-        "warehouse": WarehouseResource(url=url),
-        "drop_folder": DropFolderResource(
-            submissions_dir=str(settings.submissions_dir), reports_dir=str(settings.reports_dir)
-        ),
-        "inputs": RunInputsResource(),
-    }
+    return pipeline_resources(url, settings.submissions_dir, settings.reports_dir)
 
 
 def release_warehouses() -> None:

@@ -44,8 +44,37 @@ CREATE TABLE IF NOT EXISTS staging.ledger_rows (
     partners_raw TEXT, partners TEXT,
     remarks_raw TEXT, remarks TEXT,
     extra_json TEXT,
-    row_ok BOOLEAN
+    row_ok BOOLEAN,
+    in_library_raw TEXT, in_library BOOLEAN
 );
+-- revision 2: a warehouse created before the 入库 column gets it here
+ALTER TABLE staging.ledger_rows ADD COLUMN IF NOT EXISTS in_library_raw TEXT;
+ALTER TABLE staging.ledger_rows ADD COLUMN IF NOT EXISTS in_library BOOLEAN;
+COMMENT ON COLUMN staging.ledger_rows.in_library_raw IS '是否入库（原文：是/否或入库时间）';
+COMMENT ON COLUMN staging.ledger_rows.in_library IS '是否已纳入广西投资促进信息管理系统（入库）';
+
+-- revision 2, kind 5: the 自治区's 三企入桂 signed-project list, dropped into targets/
+CREATE TABLE IF NOT EXISTS staging.cohort_rows (
+    file_id TEXT NOT NULL, source_file TEXT NOT NULL, source_sheet TEXT, source_row INTEGER,
+    year INTEGER,
+    seq_raw TEXT, seq TEXT,
+    project_name_raw TEXT, project_name TEXT,
+    investor_raw TEXT, investor TEXT,
+    signed_on_raw TEXT, signed_on TEXT,
+    contract_investment_raw TEXT, contract_investment DECIMAL(20,8),
+    territorial_unit_raw TEXT, territorial_unit TEXT,
+    responsible_unit_raw TEXT, responsible_unit TEXT,
+    remarks_raw TEXT, remarks TEXT,
+    extra_json TEXT, row_ok BOOLEAN
+);
+COMMENT ON TABLE staging.cohort_rows IS '三企入桂签约项目清单原始行（自治区下达，放在 targets/ 目录）';
+COMMENT ON COLUMN staging.cohort_rows.year IS '清单年度';
+COMMENT ON COLUMN staging.cohort_rows.project_name IS '项目名称';
+COMMENT ON COLUMN staging.cohort_rows.investor IS '投资方（签约企业）';
+COMMENT ON COLUMN staging.cohort_rows.signed_on IS '签约时间';
+COMMENT ON COLUMN staging.cohort_rows.contract_investment IS '合同投资额（亿元）';
+COMMENT ON COLUMN staging.cohort_rows.territorial_unit IS '属地（规范单位名）';
+COMMENT ON COLUMN staging.cohort_rows.responsible_unit IS '责任单位（规范单位名）';
 
 CREATE TABLE IF NOT EXISTS staging.activity_rows (
     file_id TEXT NOT NULL, source_file TEXT NOT NULL, source_sheet TEXT, source_row INTEGER,

@@ -21,7 +21,9 @@ CREATE TABLE IF NOT EXISTS core.dim_project (
     first_period      TEXT,
     first_reported_by TEXT,
     below_threshold   BOOLEAN,
-    match_keys        TEXT
+    match_keys        TEXT,
+    source_region     TEXT,
+    source_class      TEXT NOT NULL DEFAULT 'unknown'
 );
 
 CREATE TABLE IF NOT EXISTS core.bridge_project_unit (
@@ -47,7 +49,8 @@ CREATE TABLE IF NOT EXISTS core.fact_project_period (
     stage            TEXT,
     total_investment DECIMAL(20,8),
     report_period    TEXT,
-    is_territorial_report BOOLEAN
+    is_territorial_report BOOLEAN,
+    in_library       BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS core.fact_target (
@@ -175,3 +178,41 @@ COMMENT ON COLUMN core.fact_activity.remarks IS '备注';
 COMMENT ON COLUMN core.fact_activity.file_period IS '所采用清单的报送月份';
 COMMENT ON COLUMN core.fact_reserve_project.stage IS '项目阶段';
 COMMENT ON COLUMN core.fact_reserve_project.file_period IS '所采用清单的报送月份';
+
+-- Revision 2 (issue 14): where the money comes from, 入库, and the 三企入桂 cohort list.
+-- ADD COLUMN IF NOT EXISTS: a warehouse created before revision 2 gets the columns on setup
+-- (core is rebuilt from staging on the next run, so the defaults never reach a mart).
+ALTER TABLE core.dim_project ADD COLUMN IF NOT EXISTS source_region TEXT;
+ALTER TABLE core.dim_project ADD COLUMN IF NOT EXISTS source_class TEXT DEFAULT 'unknown';
+ALTER TABLE core.fact_project_period ADD COLUMN IF NOT EXISTS in_library BOOLEAN;
+COMMENT ON COLUMN core.dim_project.source_region IS '投资来源（按地名表规范后的原文，如 重庆、广东佛山、香港；空表示未填）';
+COMMENT ON COLUMN core.dim_project.source_class IS '投资来源分类（domestic_outside 区外境内/inside_region 区内/foreign 境外/unknown 未填或无法识别）';
+COMMENT ON COLUMN core.fact_project_period.in_library IS '该期采用的台账行是否标明已入库（纳入广西投资促进信息管理系统；空表示未填）';
+
+CREATE TABLE IF NOT EXISTS core.fact_cohort (
+    year                INTEGER NOT NULL,
+    project_id          TEXT,
+    project_name        TEXT,
+    investor            TEXT,
+    signed_date         TEXT,
+    contract_investment DECIMAL(20,8),
+    territorial_unit    TEXT,
+    responsible_unit    TEXT,
+    source_file         TEXT,
+    source_sheet        TEXT,
+    source_row          INTEGER,
+    match_keys          TEXT
+);
+COMMENT ON TABLE core.fact_cohort IS '三企入桂签约项目清单（自治区下达，四率统计口径）：每行对应到的项目';
+COMMENT ON COLUMN core.fact_cohort.year IS '清单年度';
+COMMENT ON COLUMN core.fact_cohort.project_id IS '对应的项目编号（空表示在各单位台账中找不到）';
+COMMENT ON COLUMN core.fact_cohort.project_name IS '清单中的项目名称';
+COMMENT ON COLUMN core.fact_cohort.investor IS '清单中的投资方（签约企业）';
+COMMENT ON COLUMN core.fact_cohort.signed_date IS '签约时间';
+COMMENT ON COLUMN core.fact_cohort.contract_investment IS '合同投资额（亿元）';
+COMMENT ON COLUMN core.fact_cohort.territorial_unit IS '属地';
+COMMENT ON COLUMN core.fact_cohort.responsible_unit IS '责任单位';
+COMMENT ON COLUMN core.fact_cohort.source_file IS '来源文件';
+COMMENT ON COLUMN core.fact_cohort.source_sheet IS '来源工作表';
+COMMENT ON COLUMN core.fact_cohort.source_row IS '来源行号';
+COMMENT ON COLUMN core.fact_cohort.match_keys IS '匹配依据（得分与键）';

@@ -24,6 +24,7 @@ CORE_TABLES = {
     "fact_target": ("fact_target", "年度目标任务。"),
     "fact_activity": ("fact_activity", "招商活动（每期为截至该期的本年清单）。"),
     "fact_reserve_project": ("fact_reserve_project", "策划包装/储备项目（每期为截至该期的本年清单）。"),
+    "fact_cohort": ("fact_cohort", "自治区下达的三企入桂签约项目清单，逐行对应到项目（四率口径）。"),
 }
 
 
@@ -41,7 +42,8 @@ def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
     """The staging rows of the files in force (loaded, not superseded)."""
     live = "file_id IN (SELECT file_id FROM staging.files WHERE status = 'loaded')"
     tables = {"ledger": "staging.ledger_rows", "activities": "staging.activity_rows",
-              "reserve": "staging.reserve_rows", "targets": "staging.target_rows"}
+              "reserve": "staging.reserve_rows", "targets": "staging.target_rows",
+              "cohort": "staging.cohort_rows"}
     out = {name: wh.read(f"SELECT {_conformed_columns(wh, t)} FROM {t} WHERE {live}")
            for name, t in tables.items()}
     out["files"] = wh.read("SELECT * FROM staging.files")
@@ -68,7 +70,8 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     below = Decimal(str(rules.indicators.below_threshold_amount))
     result = conform(
         staging.pop("ledger"), staging["activities"], staging["reserve"], staging["targets"],
-        files, inputs.reference, periods, below_threshold=below,
+        files, inputs.reference, periods, below_threshold=below, cohort=staging["cohort"],
+        unknown_source=rules.indicators.unknown_source,
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
     counts = {}

@@ -9,12 +9,12 @@ project dimension and the facts are built (`facts.py`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 
+from assets.conform.cohort import FACT_COHORT_COLUMNS, cohort_findings, fact_cohort
 from assets.conform.credit import (
     BRIDGE_COLUMNS,
     assign_credit,
@@ -30,6 +30,13 @@ from assets.conform.facts import (
     fact_target,
 )
 from assets.conform.matching import DEFAULT_CONFIG, MatchConfig, match_projects
+from assets.conform.normalize import normalizer_for
+from assets.conform.sources import (
+    inside_region_findings,
+    project_source,
+    signed_month,
+    unknown_source_findings,
+)
 from runtime.findings import Finding
 from runtime.reference import Reference
 from runtime.values import as_flag, is_blank
@@ -38,11 +45,10 @@ DIM_UNIT_COLUMNS = ["unit_name", "unit_type", "parent_name", "aliases"]
 DIM_PROJECT_COLUMNS = [
     # contract (warehouse.md)
     "project_id", "project_name", "investor", "industry", "total_investment", "is_industrial",
-    "is_emerging", "is_sanqi", "signed_month", "territorial_unit",
+    "is_emerging", "is_sanqi", "signed_month", "territorial_unit", "source_region", "source_class",
     # ours (design.md)
     "chain", "first_period", "first_reported_by", "below_threshold", "match_keys",
 ]
-_MONTH = re.compile(r"^(\d{4})-(\d{2})")
 
 
 @dataclass
@@ -55,6 +61,9 @@ class ConformResult:
     fact_activity: pd.DataFrame
     fact_reserve_project: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    # the 三企入桂 cohort lists (revision 2); empty when none was dropped
+    fact_cohort: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=FACT_COHORT_COLUMNS))
     # the ledger rows with project_id, name/investor keys, match_score, match_keys, is_duplicate
     matched_ledger: pd.DataFrame | None = None
 
@@ -75,32 +84,40 @@ def _first(records: list[dict], name: str) -> object:
     return None
 
 
+def _preferred(records: list[dict], terr: str | None) -> list[dict]:
+    """A project's reports latest first, the territorial unit's before the others'."""
+    latest_first = records[::-1]
+    mine = [r for r in latest_first if terr is not None and r["unit_name"] == terr]
+    return mine + [r for r in latest_first if not (terr is not None and r["unit_name"] == terr)]
+
+
+def _project_flags(preferred: list[dict], industry: object, chain: object,
+                   ref: Reference) -> dict[str, bool | None]:
+    """An explicit 是否工业项目/是否新兴产业/三企入桂 column wins, else the industry table."""
+    flags: dict[str, bool | None] = {}
+    for name in ("is_industrial", "is_emerging", "is_sanqi"):
+        flags[name] = next(
+            (as_flag(r.get(name)) for r in preferred if as_flag(r.get(name)) is not None), None
+        )
+    known = ref.classify_industry(industry) or ref.classify_industry(chain)
+    if flags["is_industrial"] is None and known is not None:
+        flags["is_industrial"] = known[0]
+    if flags["is_emerging"] is None and known is not None:
+        flags["is_emerging"] = known[1]
+    return flags
+
+
 def _dim_project(grouped: dict[str, list[dict]], territorial: dict[str, str | None], clusters: pd.DataFrame,
                  ref: Reference, below_threshold: Decimal) -> pd.DataFrame:
     explain = dict(zip(clusters["project_id"], clusters["match_keys"], strict=True))
     out = []
     for pid, records in grouped.items():  # records in report order (earliest first)
         terr = territorial.get(pid)
-        latest_first = records[::-1]
-        preferred = [r for r in latest_first if terr is not None and r["unit_name"] == terr]
-        preferred += [r for r in latest_first if not (terr is not None and r["unit_name"] == terr)]
+        preferred = _preferred(records, terr)
         industry = _first(preferred, "industry")
         chain = _first(preferred, "chain")
-        flags: dict[str, bool | None] = {}
-        for name in ("is_industrial", "is_emerging", "is_sanqi"):
-            flags[name] = next(
-                (as_flag(r.get(name)) for r in preferred if as_flag(r.get(name)) is not None), None
-            )
-        known = ref.classify_industry(industry) or ref.classify_industry(chain)
-        if flags["is_industrial"] is None and known is not None:
-            flags["is_industrial"] = known[0]
-        if flags["is_emerging"] is None and known is not None:
-            flags["is_emerging"] = known[1]
-        signed = sorted(
-            f"{m.group(1)}-{m.group(2)}"
-            for r in records
-            if isinstance(r.get("signed_on"), str) and (m := _MONTH.match(r["signed_on"]))
-        )
+        flags = _project_flags(preferred, industry, chain, ref)
+        region, source_class = project_source(preferred, ref)
         first = records[0]
         total = _first(preferred, "total_investment")
         out.append({
@@ -109,11 +126,11 @@ def _dim_project(grouped: dict[str, list[dict]], territorial: dict[str, str | No
             "investor": _first(preferred, "investor"),
             "industry": industry,
             "total_investment": total,
-            "is_industrial": flags["is_industrial"],
-            "is_emerging": flags["is_emerging"],
-            "is_sanqi": flags["is_sanqi"],
-            "signed_month": signed[0] if signed else str(first["period"]),
+            **flags,
+            "signed_month": signed_month(records, ref),
             "territorial_unit": terr,
+            "source_region": region,
+            "source_class": source_class,
             "chain": chain,
             "first_period": str(first["period"]),
             "first_reported_by": first["unit_name"],
@@ -145,8 +162,10 @@ def below_threshold_findings(projects: pd.DataFrame, grouped: dict[str, list[dic
 def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFrame,
             targets: pd.DataFrame, files: pd.DataFrame, ref: Reference,
             periods: list[str], below_threshold: Decimal = Decimal("0.05"),
-            config: MatchConfig = DEFAULT_CONFIG) -> ConformResult:
-    """Staging DataFrames (docs/design.md) → core DataFrames + conform findings."""
+            config: MatchConfig = DEFAULT_CONFIG, cohort: pd.DataFrame | None = None,
+            unknown_source: str = "exclude") -> ConformResult:
+    """Staging DataFrames (docs/design.md) → core DataFrames + conform findings.  `cohort`: the
+    三企入桂 list rows; `unknown_source`: the rules setting, only to tell the clerk its effect."""
     findings: list[Finding] = []
     # reset_index copies: the caller's frame is never modified (and, when the caller passed its
     # only reference, freed here: at province scale every copy of the ledger is a gigabyte)
@@ -156,7 +175,8 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
             "project_name", "investor", "unit_name", "period", "source_file", "source_sheet",
             "source_row", "row_ok",
         ])
-    for col in ("source_sheet", "investor", "partners", "signed_on", "row_ok"):
+    for col in ("source_sheet", "investor", "partners", "signed_on", "row_ok", "source",
+                "in_library", "stage"):
         if col not in ledger:
             ledger[col] = True if col == "row_ok" else None
     matched = match_projects(ledger, ref, config)
@@ -175,6 +195,10 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     projects = _dim_project(grouped, credit.territorial, matched.clusters, ref, below_threshold)
     facts = fact_project_period(grouped, credit.territorial, periods)
     findings += below_threshold_findings(projects, grouped)
+    findings += inside_region_findings(projects, grouped)
+    findings += unknown_source_findings(projects, facts, unknown_source)
+    cohort_facts = fact_cohort(cohort, ledger, normalizer_for(ref), config)
+    findings += cohort_findings(cohort_facts, projects, grouped)
     return ConformResult(
         dim_unit=dim_unit(ref),
         dim_project=projects,
@@ -184,5 +208,6 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
         fact_activity=fact_activity(activities, files, periods),
         fact_reserve_project=fact_reserve_project(reserve, files, periods),
         findings=findings,
+        fact_cohort=cohort_facts,
         matched_ledger=ledger,
     )

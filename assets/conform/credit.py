@@ -15,7 +15,8 @@ Roles:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -54,22 +55,22 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def _name(value: object) -> str:
+def short_name(value: object) -> str:
     text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
     return text if len(text) <= 40 else text[:40] + "…"
 
 
 def row_where(row: pd.Series | dict) -> str:
     return f"{row['unit_name']} {row['period']} " + location(
-        row.get("source_file"), row.get("source_sheet"), _int(row.get("source_row"))
+        row.get("source_file"), row.get("source_sheet"), int_or_none(row.get("source_row"))
     )
 
 
 def _loc(row: pd.Series | dict) -> str:
-    return location(row.get("source_file"), row.get("source_sheet"), _int(row.get("source_row")))
+    return location(row.get("source_file"), row.get("source_sheet"), int_or_none(row.get("source_row")))
 
 
-def _int(value: object) -> int | None:
+def int_or_none(value: object) -> int | None:
     try:
         return None if value is None or pd.isna(value) else int(value)
     except (TypeError, ValueError):
@@ -84,7 +85,7 @@ def row_finding(check: str, message: str, row: pd.Series | dict) -> Finding:
         unit_name=row.get("unit_name"),
         source_file=row.get("source_file"),
         source_sheet=row.get("source_sheet"),
-        source_row=_int(row.get("source_row")),
+        source_row=int_or_none(row.get("source_row")),
         project_name=row.get("project_name"),
         stage="conform",
         file_id=row.get("file_id") if isinstance(row.get("file_id"), str) else None,
@@ -103,14 +104,14 @@ def drop_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
         firsts = rows.loc[has_id & ~dup].set_index(["project_id", "unit_name", "period"])
         for _, row in rows.loc[dup].iterrows():
             first = firsts.loc[(row["project_id"], row["unit_name"], row["period"])]
-            at = location(None, first.get("source_sheet"), _int(first.get("source_row")))
+            at = location(None, first.get("source_sheet"), int_or_none(first.get("source_row")))
             same_file = first.get("source_file") == row.get("source_file")
             where_first = at if same_file else location(
-                first.get("source_file"), first.get("source_sheet"), _int(first.get("source_row")))
+                first.get("source_file"), first.get("source_sheet"), int_or_none(first.get("source_row")))
             findings.append(row_finding(
                 "duplicate_row",
-                f"{row_where(row)}：项目「{_name(row['project_name'])}」与{where_first}"
-                f"「{_name(first['project_name'])}」是同一项目，本月台账重复填报；"
+                f"{row_where(row)}：项目「{short_name(row['project_name'])}」与{where_first}"
+                f"「{short_name(first['project_name'])}」是同一项目，本月台账重复填报；"
                 f"已只计{where_first}，请删除重复行。",
                 row,
             ))
@@ -160,6 +161,111 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(cols, row)) for row in zip(*arrays)]
 
 
+@dataclass
+class _ProjectCredit:
+    """One project's credit while it is worked out: roles by unit, bridge rows, findings."""
+
+    pid: str
+    reports: list[dict]
+    unit_type: Callable[[str], str | None]
+    roles: dict[str, str] = field(default_factory=dict)
+    losers: set[str] = field(default_factory=set)
+    terr: str | None = None
+    bridge: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, unit: str, role: str, row: dict) -> None:
+        self.roles[unit] = role
+        self.bridge.append({
+            "project_id": self.pid, "unit_name": unit, "role": role, "first_period": row["period"],
+            "source_file": row.get("source_file"), "source_row": int_or_none(row.get("source_row")),
+            "source_sheet": row.get("source_sheet"),
+        })
+
+
+def _territory_from_districts(pc: _ProjectCredit, districts: list[dict]) -> None:
+    """属地: the district that reported first; any other district is a `territorial_conflict`."""
+    if not districts:
+        return
+    winner = districts[0]
+    terr = pc.terr = winner["unit_name"]
+    pc.add(terr, "territorial", winner)
+    for loser in districts[1:]:
+        pc.losers.add(loser["unit_name"])
+        pc.findings.append(row_finding(
+            "territorial_conflict",
+            f"{row_where(winner)}：项目「{short_name(winner['project_name'])}」同时出现在{terr}和"
+            f"{loser['unit_name']}的台账中（{terr} {winner['period']} 首报；"
+            f"{loser['unit_name']} {loser['period']} 报送，见{_loc(loser)}），"
+            f"属地按首报单位计为{terr}，{loser['unit_name']}不计入；请两单位核实项目所在地。",
+            {**winner, "unit_name": terr},
+        ))
+
+
+def _co_credited(pc: _ProjectCredit, leads: list[dict]) -> None:
+    names = "、".join(r["unit_name"] for r in leads)
+    first = pc.reports[0]
+    pc.findings.append(row_finding(
+        "co_credited_project",
+        f"{row_where(first)}：项目「{short_name(first['project_name'])}」由{pc.terr}（属地）和"
+        f"{names}（牵头/共同引进）分别报送，已合并为同一项目，分别计入各单位，"
+        f"全市合计按属地{pc.terr}只计一次。",
+        {**first, "unit_name": pc.terr},
+    ))
+
+
+def _partner_credit(pc: _ProjectCredit, has_districts: bool) -> None:
+    """合作单位 / 项目所在地: territory for a department-only project, co credit for departments."""
+    for report in pc.reports:
+        for partner in _partners(report.get("partners")):
+            if partner == report["unit_name"] or partner in pc.roles or partner in pc.losers:
+                continue
+            ptype = pc.unit_type(partner)
+            if ptype == "district":
+                if pc.terr is None and not has_districts:
+                    pc.terr = partner
+                    pc.add(partner, "territorial", report)
+            elif ptype in CREDIT_TYPES:
+                pc.add(partner, "co", report)
+
+
+def _no_territorial_report(pc: _ProjectCredit, leads: list[dict]) -> None:
+    first = leads[0]
+    project = short_name(pc.reports[-1]["project_name"])
+    reporters = "、".join(r["unit_name"] for r in leads)
+    terr = pc.terr
+    if terr is not None:
+        text = (f"项目「{project}」只有{reporters}报送，没有县区、开发区台账报送；"
+                f"已按合作单位/项目所在地计入{terr}属地，请{terr}核实是否应纳入本单位台账。")
+    else:
+        text = (f"项目「{project}」只有{reporters}报送，没有县区、开发区台账报送，"
+                f"合作单位/项目所在地也未写明县区，属地暂空；请{first['unit_name']}在"
+                f"{_loc(first)}"
+                "补填项目所在地，或由所在县区纳入台账。")
+    pc.findings.append(row_finding("no_territorial_report", text, first))
+
+
+def _credit_project(pid: str, reports: list[dict], unit_type: Callable[[str], str | None]
+                    ) -> _ProjectCredit:
+    """Phases: 属地 from district reports, lead credit, the co-credit note, partners, and the
+    warning when no district reports the project."""
+    pc = _ProjectCredit(pid, reports, unit_type)
+    firsts: dict[str, dict] = {}
+    for rec in reports:  # report order: a unit's first report
+        firsts.setdefault(rec["unit_name"], rec)
+    districts = [r for u, r in firsts.items() if unit_type(u) == "district"]
+    leads = [r for u, r in firsts.items() if unit_type(u) in CREDIT_TYPES]
+    _territory_from_districts(pc, districts)
+    for lead in leads:
+        pc.add(lead["unit_name"], "lead", lead)
+    if districts and leads:
+        _co_credited(pc, leads)
+    _partner_credit(pc, bool(districts))
+    if not districts and leads:
+        _no_territorial_report(pc, leads)
+    return pc
+
+
 def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) -> Credit:
     """Bridge rows, territorial unit and credit findings for every project of the (de-duplicated,
     row_ok) matched ledger rows (a DataFrame or `reports_by_project` of it)."""
@@ -172,76 +278,9 @@ def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) ->
         unit = ref.units.get(name)
         return unit.type if unit else None
 
-    def add(pid: str, unit: str, role: str, row: dict) -> None:
-        bridge.append({
-            "project_id": pid, "unit_name": unit, "role": role, "first_period": row["period"],
-            "source_file": row.get("source_file"), "source_row": _int(row.get("source_row")),
-            "source_sheet": row.get("source_sheet"),
-        })
-
     for pid, reports in grouped.items():
-        firsts: dict[str, dict] = {}
-        for rec in reports:  # report order: a unit's first report
-            firsts.setdefault(rec["unit_name"], rec)
-        districts = [r for u, r in firsts.items() if unit_type(u) == "district"]
-        leads = [r for u, r in firsts.items() if unit_type(u) in CREDIT_TYPES]
-        roles: dict[str, str] = {}
-        losers: set[str] = set()
-        terr: str | None = None
-        if districts:
-            winner = districts[0]
-            terr = winner["unit_name"]
-            roles[terr] = "territorial"
-            add(pid, terr, "territorial", winner)
-            for loser in districts[1:]:
-                losers.add(loser["unit_name"])
-                findings.append(row_finding(
-                    "territorial_conflict",
-                    f"{row_where(winner)}：项目「{_name(winner['project_name'])}」同时出现在{terr}和"
-                    f"{loser['unit_name']}的台账中（{terr} {winner['period']} 首报；"
-                    f"{loser['unit_name']} {loser['period']} 报送，见{_loc(loser)}），"
-                    f"属地按首报单位计为{terr}，{loser['unit_name']}不计入；请两单位核实项目所在地。",
-                    {**winner, "unit_name": terr},
-                ))
-        for lead in leads:
-            roles[lead["unit_name"]] = "lead"
-            add(pid, lead["unit_name"], "lead", lead)
-        project = _name(reports[-1]["project_name"])
-        if districts and leads:
-            names = "、".join(r["unit_name"] for r in leads)
-            first = reports[0]
-            findings.append(row_finding(
-                "co_credited_project",
-                f"{row_where(first)}：项目「{_name(first['project_name'])}」由{terr}（属地）和"
-                f"{names}（牵头/共同引进）分别报送，已合并为同一项目，分别计入各单位，"
-                f"全市合计按属地{terr}只计一次。",
-                {**first, "unit_name": terr},
-            ))
-        # partners: territory for a department-only project, co credit for departments
-        for report in reports:
-            for partner in _partners(report.get("partners")):
-                if partner == report["unit_name"] or partner in roles or partner in losers:
-                    continue
-                ptype = unit_type(partner)
-                if ptype == "district":
-                    if terr is None and not districts:
-                        terr = partner
-                        roles[partner] = "territorial"
-                        add(pid, partner, "territorial", report)
-                elif ptype in CREDIT_TYPES:
-                    roles[partner] = "co"
-                    add(pid, partner, "co", report)
-        if not districts and leads:
-            first = leads[0]
-            reporters = "、".join(r["unit_name"] for r in leads)
-            if terr is not None:
-                text = (f"项目「{project}」只有{reporters}报送，没有县区、开发区台账报送；"
-                        f"已按合作单位/项目所在地计入{terr}属地，请{terr}核实是否应纳入本单位台账。")
-            else:
-                text = (f"项目「{project}」只有{reporters}报送，没有县区、开发区台账报送，"
-                        f"合作单位/项目所在地也未写明县区，属地暂空；请{first['unit_name']}在"
-                        f"{_loc(first)}"
-                        "补填项目所在地，或由所在县区纳入台账。")
-            findings.append(row_finding("no_territorial_report", text, first))
-        territorial[pid] = terr
+        pc = _credit_project(pid, reports, unit_type)
+        bridge += pc.bridge
+        findings += pc.findings
+        territorial[pid] = pc.terr
     return Credit(pd.DataFrame(bridge, columns=BRIDGE_COLUMNS), territorial, findings)

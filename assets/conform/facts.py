@@ -10,13 +10,14 @@ import re
 import pandas as pd
 
 from assets.conform.credit import reports_by_project, truthy
+from assets.conform.sources import in_library
 from runtime.reference import Reference
 from runtime.values import as_flag
 
 FACT_PROJECT_PERIOD_COLUMNS = [
     "project_id", "period", "reported_by", "status", "stage", "total_investment",
     "funds_this_year", "funds_cumulative", "source_file", "source_sheet", "source_row",
-    "report_period", "is_territorial_report",
+    "report_period", "is_territorial_report", "in_library",
 ]
 FACT_TARGET_COLUMNS = [
     "year", "unit_name", "indicator", "target", "sub_unit", "source_file", "source_sheet",
@@ -88,6 +89,7 @@ def fact_project_period(rows: pd.DataFrame | dict[str, list[dict]],
                     "source_row": _int_or_none(chosen.get("source_row")),
                     "report_period": chosen["period"],
                     "is_territorial_report": chosen is best_terr,
+                    "in_library": in_library(chosen.get("in_library")),
                 })
     return pd.DataFrame(out, columns=FACT_PROJECT_PERIOD_COLUMNS)
 

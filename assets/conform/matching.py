@@ -332,39 +332,36 @@ class MatchResult:
     clusters: pd.DataFrame  # project_id, match_keys (cluster summary)
 
 
-def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
-                   config: MatchConfig = DEFAULT_CONFIG,
-                   normalizer: Normalizer | None = None) -> MatchResult:
-    """A project_id and match explanation for every ledger row (None for unusable rows).
+def investor_key_of(norm: Normalizer, value: object) -> str:
+    """The matching key of an investor: 'core@region', or the core when the region is unknown."""
+    core, region = norm.investor_key(value)
+    return f"{core}{REGION_SEP}{region}" if core and region else core
 
-    `ledger` needs project_name, investor, unit_name, period, source_file, source_row and
-    optionally row_ok (False rows are not matched and get project_id None).
-    """
-    norm = normalizer or normalizer_for(ref)
-    out = pd.DataFrame(index=ledger.index, columns=MATCH_COLUMNS, dtype=object)
-    if ledger.empty:
-        return MatchResult(out, 0, 0, pd.DataFrame(columns=["project_id", "match_keys"]))
-    ok = (truthy(ledger["row_ok"], False) if "row_ok" in ledger
-          else pd.Series(True, index=ledger.index))
-    name_keys = ledger["project_name"].map(norm)
-    def inv_key(value: object) -> str:
-        core, region = norm.investor_key(value)
-        return f"{core}{REGION_SEP}{region}" if core and region else core
 
-    inv_keys = ledger["investor"].map(inv_key) if "investor" in ledger else pd.Series(
-        "", index=ledger.index)
-    usable = ok & (name_keys != "")
-    out.loc[~usable, "match_keys"] = "未参与匹配（该行缺项目名称或投资总额）"
-    out["name_key"] = name_keys
-    out["investor_key"] = inv_keys
+@dataclass
+class _Keys:
+    """The distinct (name key, investor key) pairs of the usable rows, and per key the (unit,
+    period) ledgers it appears in and its earliest row (period, file, row)."""
 
-    use = ledger.loc[usable]
-    keys_of_rows = list(zip(name_keys[usable], inv_keys[usable], strict=True))
+    distinct: list[tuple[str, str]]
+    key_idx: list[int]  # per usable row: its key's index
+    cells: list[set[tuple[str, str]]]
+    earliest: list[tuple[str, str, int] | None]
+
+    @property
+    def names(self) -> list[str]:
+        return [k[0] for k in self.distinct]
+
+    @property
+    def investors(self) -> list[str]:
+        return [k[1] for k in self.distinct]
+
+
+def _distinct_keys(use: pd.DataFrame, name_keys: pd.Series, inv_keys: pd.Series) -> _Keys:
+    keys_of_rows = list(zip(name_keys, inv_keys, strict=True))
     distinct = sorted(set(keys_of_rows))
     index_of = {k: i for i, k in enumerate(distinct)}
     key_idx = [index_of[k] for k in keys_of_rows]
-
-    # per key: the (unit, period) ledgers it appears in, and its earliest row
     cells: list[set[tuple[str, str]]] = [set() for _ in distinct]
     earliest: list[tuple[str, str, int] | None] = [None] * len(distinct)
     periods = use["period"].astype(str).tolist()
@@ -376,16 +373,24 @@ def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
         stamp = (periods[pos], files[pos], int(src_rows[pos]))
         if earliest[k] is None or stamp < earliest[k]:
             earliest[k] = stamp
+    return _Keys(distinct, key_idx, cells, earliest)
 
-    names = [k[0] for k in distinct]
-    invs = [k[1] for k in distinct]
-    cores = [split_investor(v)[0] for v in invs]
-    candidates = candidate_pairs(names, invs, config)
+
+def name_weights(names: list[str], config: MatchConfig = DEFAULT_CONFIG) -> TokenWeight:
+    """`bigram_weight` over the bigrams of the distinct names."""
     df: dict[str, int] = defaultdict(int)
     for name in names:
         for t in _bigrams(name):
             df[t] += 1
-    weight = bigram_weight(df, config.common_bigram)
+    return bigram_weight(df, config.common_bigram)
+
+
+def _scored_pairs(names: list[str], invs: list[str], config: MatchConfig
+                  ) -> tuple[list[tuple[float, int, int, PairScore]], int]:
+    """Candidate pairs at or above the threshold, best first; and how many were considered."""
+    cores = [split_investor(v)[0] for v in invs]
+    candidates = candidate_pairs(names, invs, config)
+    weight = name_weights(names, config)
     scored: list[tuple[float, int, int, PairScore]] = []
     for i, j in candidates:
         # cheap bound first: the name similarity is at most the weighted bigram Dice
@@ -398,94 +403,210 @@ def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
         if ps.veto is None and ps.score >= config.threshold:
             scored.append((ps.score, i, j, ps))
     scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return scored, len(candidates)
 
-    uf = _UnionFind(len(distinct))
-    cluster_cells: dict[int, set[tuple[str, str]]] = dict(enumerate(cells))
-    cluster_invs: dict[int, set[str]] = {k: ({cores[k]} if cores[k] else set())
-                                         for k in range(len(distinct))}
-    cluster_regions: dict[int, set[str]] = {
-        k: ({split_investor(v)[1]} - {""}) for k, v in enumerate(invs)}
-    cluster_numbers: dict[int, set[frozenset[str]]] = {
-        k: ({name_numbers(n)} - {frozenset()}) for k, n in enumerate(names)}
-    best_link: dict[int, tuple[PairScore, int]] = {}
-    merged = 0
-    for score, i, j, ps in scored:
-        ri, rj = uf.find(i), uf.find(j)
-        if ri == rj:
-            continue
-        ci, cj = cluster_cells[ri], cluster_cells[rj]
+
+class _Clusters:
+    """Union-find over the distinct keys with what each cluster holds, so that a merge can be
+    refused (module docstring, step 4)."""
+
+    def __init__(self, keys: _Keys, config: MatchConfig) -> None:
+        names, invs = keys.names, keys.investors
+        self.config = config
+        self.uf = _UnionFind(len(names))
+        self.cells: dict[int, set[tuple[str, str]]] = dict(enumerate(keys.cells))
+        cores = [split_investor(v)[0] for v in invs]
+        self.invs: dict[int, set[str]] = {k: ({cores[k]} if cores[k] else set())
+                                          for k in range(len(names))}
+        self.regions: dict[int, set[str]] = {
+            k: ({split_investor(v)[1]} - {""}) for k, v in enumerate(invs)}
+        self.numbers: dict[int, set[frozenset[str]]] = {
+            k: ({name_numbers(n)} - {frozenset()}) for k, n in enumerate(names)}
+        self.best_link: dict[int, tuple[PairScore, int]] = {}
+        self.merged = 0
+
+    def _refused(self, score: float, ri: int, rj: int) -> bool:
+        config = self.config
+        ci, cj = self.cells[ri], self.cells[rj]
         if config.cannot_link and score < config.duplicate_score:
             small, big = (ci, cj) if len(ci) <= len(cj) else (cj, ci)
             if any(c in big for c in small):
-                continue
-        ii, ij = cluster_invs[ri], cluster_invs[rj]
+                return True
+        ii, ij = self.invs[ri], self.invs[rj]
         if ii and ij and not ii & ij and max(
             investor_similarity(a, b, config.investor_contained, config.substitution_penalty)
             or 0.0
             for a in sorted(ii)[:8] for b in sorted(ij)[:8]
         ) < config.investor_min:
-            continue  # a chain through a row without investor must not join two investors
-        numbers = cluster_numbers[ri] | cluster_numbers[rj]
-        regions = cluster_regions[ri] | cluster_regions[rj]
-        if len(numbers) > 1 or any(
-            not regions_compatible(a, b) for a in regions for b in regions
-        ):
-            continue  # nor two different numbers or regions
-        root = uf.union(i, j)
+            return True  # a chain through a row without investor must not join two investors
+        numbers = self.numbers[ri] | self.numbers[rj]
+        regions = self.regions[ri] | self.regions[rj]
+        # nor two different numbers or regions
+        return len(numbers) > 1 or any(
+            not regions_compatible(a, b) for a in regions for b in regions)
+
+    def _merge(self, i: int, j: int, ri: int, rj: int) -> None:
+        numbers = self.numbers[ri] | self.numbers[rj]
+        regions = self.regions[ri] | self.regions[rj]
+        invs = self.invs[ri] | self.invs[rj]
+        root = self.uf.union(i, j)
         other = rj if root == ri else ri
-        cluster_invs[root] = ii | ij
-        cluster_numbers[root] = numbers
-        cluster_regions[root] = regions
-        for d in (cluster_invs, cluster_numbers, cluster_regions):
+        self.invs[root], self.numbers[root], self.regions[root] = invs, numbers, regions
+        for d in (self.invs, self.numbers, self.regions):
             d.pop(other, None)
+        ci, cj = self.cells[ri], self.cells[rj]
         small, big = (ci, cj) if len(ci) <= len(cj) else (cj, ci)
         big |= small
-        cluster_cells[root] = big
-        cluster_cells.pop(other, None)
-        merged += 1
-        for k, partner in ((i, j), (j, i)):
-            if k not in best_link or best_link[k][0].score < ps.score:
-                best_link[k] = (ps, partner)
+        self.cells[root] = big
+        self.cells.pop(other, None)
+        self.merged += 1
 
-    # ids: the earliest row of each cluster
+    def add_pairs(self, scored: list[tuple[float, int, int, PairScore]]) -> None:
+        """Merge the pairs best first, unless refused."""
+        for score, i, j, ps in scored:
+            ri, rj = self.uf.find(i), self.uf.find(j)
+            if ri == rj or self._refused(score, ri, rj):
+                continue
+            self._merge(i, j, ri, rj)
+            for k, partner in ((i, j), (j, i)):
+                if k not in self.best_link or self.best_link[k][0].score < ps.score:
+                    self.best_link[k] = (ps, partner)
+
+    def members(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        for k in range(len(self.uf.parent)):
+            out[self.uf.find(k)].append(k)
+        return out
+
+
+def _cluster_ids(keys: _Keys, clusters: _Clusters) -> dict[int, str]:
+    """root -> project id: that of the earliest row of the cluster (module docstring, step 5)."""
     first_of_root: dict[int, tuple[tuple[str, str, int], int]] = {}
-    for k in range(len(distinct)):
-        r = uf.find(k)
-        cand = (earliest[k], k)
+    for k in range(len(keys.distinct)):
+        r = clusters.uf.find(k)
+        cand = (keys.earliest[k], k)
         if r not in first_of_root or cand < first_of_root[r]:
             first_of_root[r] = cand
-    id_of_root = {
-        r: project_id_for(stamp[0], names[k], invs[k]) for r, (stamp, k) in first_of_root.items()
-    }
-    members: dict[int, list[int]] = defaultdict(list)
-    for k in range(len(distinct)):
-        members[uf.find(k)].append(k)
+    names, invs = keys.names, keys.investors
+    return {r: project_id_for(stamp[0], names[k], invs[k])
+            for r, (stamp, k) in first_of_root.items()}
 
-    key_id = [id_of_root[uf.find(k)] for k in range(len(distinct))]
+
+def _key_explanations(keys: _Keys, clusters: _Clusters, members: dict[int, list[int]]
+                      ) -> tuple[list[float], list[str]]:
+    """Per distinct key: its match score and why it joined its cluster."""
+    names, invs = keys.names, keys.investors
     key_score: list[float] = []
     key_expl: list[str] = []
-    for k in range(len(distinct)):
-        if len(members[uf.find(k)]) == 1:
+    for k in range(len(keys.distinct)):
+        if len(members[clusters.uf.find(k)]) == 1:
             key_score.append(1.0)
             key_expl.append("单一写法（名称+项目方完全一致）")
         else:
-            ps, partner = best_link[k]
+            ps, partner = clusters.best_link[k]
             key_score.append(ps.score)
             key_expl.append(f"{ps.explain()}，与「{names[partner]}」/「{invs[partner] or '—'}」")
-    out.loc[usable, "project_id"] = [key_id[k] for k in key_idx]
-    out.loc[usable, "match_score"] = [key_score[k] for k in key_idx]
-    out.loc[usable, "match_keys"] = [key_expl[k] for k in key_idx]
+    return key_score, key_expl
 
+
+def _cluster_summaries(keys: _Keys, clusters: _Clusters, members: dict[int, list[int]],
+                       id_of_root: dict[int, str]) -> pd.DataFrame:
+    names, invs = keys.names, keys.investors
     summaries = []
     for r, ks in members.items():
         if len(ks) == 1:
             text = f"1种写法：「{names[ks[0]]}」/「{invs[ks[0]] or '—'}」"
         else:
             shown = "；".join(f"「{names[k]}」/「{invs[k] or '—'}」" for k in sorted(ks)[:5])
-            weakest = min(best_link[k][0].score for k in ks)
-            links = sorted({best_link[k][0].explain() for k in ks})[:3]
+            weakest = min(clusters.best_link[k][0].score for k in ks)
+            links = sorted({clusters.best_link[k][0].explain() for k in ks})[:3]
             text = (f"{len(ks)}种写法合并（最弱连接{weakest:.2f}；{'，'.join(links)}）：{shown}"
                     + ("…" if len(ks) > 5 else ""))
         summaries.append({"project_id": id_of_root[r], "match_keys": text})
-    clusters = pd.DataFrame(summaries, columns=["project_id", "match_keys"])
-    return MatchResult(out, len(candidates), merged, clusters)
+    return pd.DataFrame(summaries, columns=["project_id", "match_keys"])
+
+
+def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
+                   config: MatchConfig = DEFAULT_CONFIG,
+                   normalizer: Normalizer | None = None) -> MatchResult:
+    """A project_id and match explanation for every ledger row (None for unusable rows).
+
+    `ledger` needs project_name, investor, unit_name, period, source_file, source_row and
+    optionally row_ok (False rows are not matched and get project_id None).  Phases: row keys,
+    distinct keys, scored candidate pairs, clusters, ids and explanations.
+    """
+    norm = normalizer or normalizer_for(ref)
+    out = pd.DataFrame(index=ledger.index, columns=MATCH_COLUMNS, dtype=object)
+    if ledger.empty:
+        return MatchResult(out, 0, 0, pd.DataFrame(columns=["project_id", "match_keys"]))
+    ok = (truthy(ledger["row_ok"], False) if "row_ok" in ledger
+          else pd.Series(True, index=ledger.index))
+    name_keys = ledger["project_name"].map(norm)
+    inv_keys = ledger["investor"].map(lambda v: investor_key_of(norm, v)) \
+        if "investor" in ledger else pd.Series("", index=ledger.index)
+    usable = ok & (name_keys != "")
+    out.loc[~usable, "match_keys"] = "未参与匹配（该行缺项目名称或投资总额）"
+    out["name_key"] = name_keys
+    out["investor_key"] = inv_keys
+
+    keys = _distinct_keys(ledger.loc[usable], name_keys[usable], inv_keys[usable])
+    scored, considered = _scored_pairs(keys.names, keys.investors, config)
+    clusters = _Clusters(keys, config)
+    clusters.add_pairs(scored)
+    members = clusters.members()
+    id_of_root = _cluster_ids(keys, clusters)
+    key_id = [id_of_root[clusters.uf.find(k)] for k in range(len(keys.distinct))]
+    key_score, key_expl = _key_explanations(keys, clusters, members)
+    out.loc[usable, "project_id"] = [key_id[k] for k in keys.key_idx]
+    out.loc[usable, "match_score"] = [key_score[k] for k in keys.key_idx]
+    out.loc[usable, "match_keys"] = [key_expl[k] for k in keys.key_idx]
+    summaries = _cluster_summaries(keys, clusters, members, id_of_root)
+    return MatchResult(out, considered, clusters.merged, summaries)
+
+
+# ------------------------------------------------------------------- other lists → projects
+
+
+def match_to_projects(names: list[object], investors: list[object],
+                      project_keys: pd.DataFrame | None, norm: Normalizer,
+                      config: MatchConfig = DEFAULT_CONFIG) -> list[tuple[str | None, str]]:
+    """(project_id or None, explanation) for each row of another list (the 三企入桂 cohort list)
+    against the conformed projects' keys (`project_keys`: name_key, investor_key, project_id of
+    the matched ledger rows).  Same keys, score, vetoes and threshold as `match_projects`; the best
+    scoring project wins (ties: the smaller id).  Candidates: the same key, the same investor
+    core, or a shared name bigram held by at most `max_posting` project keys."""
+    if project_keys is None or project_keys.empty:
+        return [(None, "没有可匹配的项目台账") for _ in names]
+    pk = project_keys.drop_duplicates(["name_key", "investor_key"])
+    p_names, p_invs = pk["name_key"].tolist(), pk["investor_key"].tolist()
+    p_ids = pk["project_id"].tolist()
+    exact = {(n, i): pid for n, i, pid in zip(p_names, p_invs, p_ids, strict=True)}
+    postings: dict[str, list[int]] = defaultdict(list)
+    for k, (name, inv) in enumerate(zip(p_names, p_invs, strict=True)):
+        for t in _bigrams(name):
+            postings["n:" + t].append(k)
+        if inv:
+            postings["i:" + split_investor(inv)[0]].append(k)
+    weight = name_weights(p_names, config)
+    out: list[tuple[str | None, str]] = []
+    for raw_name, raw_inv in zip(names, investors, strict=True):
+        name, inv = norm(raw_name), investor_key_of(norm, raw_inv)
+        if (name, inv) in exact:
+            out.append((exact[(name, inv)], "名称+项目方完全一致"))
+            continue
+        cands: set[int] = set()
+        for token in [*("n:" + t for t in _bigrams(name)),
+                      *(["i:" + split_investor(inv)[0]] if inv else [])]:
+            posting = postings.get(token, [])
+            if len(posting) <= config.max_posting:
+                cands.update(posting)
+        best: tuple[float, str, PairScore] | None = None
+        for k in cands:
+            ps = score_pair(name, inv, p_names[k], p_invs[k], config, weight)
+            if ps.veto is not None or ps.score < config.threshold:
+                continue
+            if best is None or ps.score > best[0] or (ps.score == best[0] and p_ids[k] < best[1]):
+                best = (ps.score, p_ids[k], ps)
+        out.append((best[1], best[2].explain()) if best else (
+            None, "未找到得分达到阈值的项目"))
+    return out

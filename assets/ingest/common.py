@@ -17,6 +17,7 @@ from assets.ingest.values import (
     parse_amount,
     parse_date,
     parse_flag,
+    parse_in_library,
     parse_int,
     parse_status,
     parse_units,
@@ -32,10 +33,11 @@ FIELD_LABELS = {
     "contact_phone": "联系电话", "signed_on": "签约（入驻）时间", "started_on": "开工时间",
     "completed_on": "竣工投产时间", "status": "进展情况", "is_industrial": "是否工业项目",
     "is_emerging": "是否新兴产业", "is_sanqi": "是否三企入桂项目", "partners": "合作单位",
-    "remarks": "备注", "activity_date": "活动日期", "activity_name": "活动名称",
+    "remarks": "备注", "in_library": "是否入库", "activity_date": "活动日期", "activity_name": "活动名称",
     "activity_type": "活动类型", "leader": "带队领导", "led_by_principal": "是否主要领导带队",
     "enterprises_docked": "对接企业数", "place": "地点", "planned_investment": "计划投资",
-    "entered_on": "入库时间", "unit": "单位", "sub_unit": "牵头单位",
+    "entered_on": "入库时间", "contract_investment": "合同投资额",
+    "territorial_unit": "属地", "responsible_unit": "责任单位", "unit": "单位", "sub_unit": "牵头单位",
     # target-table indicator columns: their target_label in reference/indicators.yaml
 }
 
@@ -44,6 +46,7 @@ KIND_LABELS = {
     "target_table": "目标任务分解表",
     "activity_ledger": "招商活动台账",
     "reserve_projects": "储备（策划包装）项目表",
+    "cohort_list": "三企入桂签约项目清单",
 }
 
 
@@ -196,6 +199,8 @@ def parse_field(name: str, raw: Any, header: Header, spec: KindSpec, ref: Refere
         return parse_flag(raw, label)
     if ftype == "int":
         return parse_int(raw, label)
+    if ftype == "library":
+        return parse_in_library(raw, label)
     if ftype == "status":
         return parse_status(raw, ref)
     if ftype == "units":

@@ -42,7 +42,7 @@ def _requirements_met(header: Header, groups: tuple[tuple[str, ...], ...]) -> bo
 
 
 def _fits(spec: KindSpec, header: Header | None, titled: bool) -> bool:
-    if header is None:
+    if header is None or (spec.title_required and not titled):
         return False
     groups = spec.required
     if not titled and spec.required_without_title is not None:
@@ -52,7 +52,8 @@ def _fits(spec: KindSpec, header: Header | None, titled: bool) -> bool:
     return not spec.any_of or any(header.has(name) for name in spec.any_of)
 
 
-_TIE_PRIORITY = {"project_ledger": 3, "target_table": 2, "activity_ledger": 1, "reserve_projects": 0}
+_TIE_PRIORITY = {"project_ledger": 3, "target_table": 2, "activity_ledger": 1, "reserve_projects": 0,
+                 "cohort_list": -1}
 
 
 def detect_kind(

@@ -23,7 +23,7 @@ import yaml
 from runtime.indicators import load_indicators
 from runtime.settings import Settings
 
-KINDS = ("target_table", "activity_ledger", "reserve_projects", "project_ledger")
+KINDS = ("target_table", "activity_ledger", "reserve_projects", "cohort_list", "project_ledger")
 MAX_HEADER_SCAN = 40
 
 _BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
@@ -73,6 +73,7 @@ class FieldSpec:
     type: str
     unit: str | None
     variants: tuple[tuple[str, Any], ...]  # (mode, str | compiled regex); mode: sub | exact | re
+    weak: bool = False  # `weak: true`: the column does not count when telling kinds apart
 
     def score(self, text: str, bare: str) -> int:
         best = 0
@@ -97,6 +98,7 @@ class KindSpec:
     required_without_title: tuple[tuple[str, ...], ...] | None
     any_of: tuple[str, ...]
     fields: dict[str, FieldSpec]
+    title_required: bool = False  # recognised only when the title names the kind (cohort list)
 
 
 def _variant(raw: str) -> tuple[str, Any]:
@@ -141,6 +143,7 @@ def _load_columns(directory: Path) -> dict[str, KindSpec]:
                 spec.get("type", "text"),
                 spec.get("unit"),
                 tuple(_variant(v) for v in spec["variants"]),
+                bool(spec.get("weak")),
             )
             for name, spec in raw[kind].items()
         }
@@ -152,6 +155,7 @@ def _load_columns(directory: Path) -> dict[str, KindSpec]:
             tuple(tuple(alts) for alts in rwt) if rwt else None,
             tuple(meta.get("any_of") or ()),
             fields,
+            bool(meta.get("title_required")),
         )
     return specs
 
@@ -192,10 +196,11 @@ class Header:
     texts: dict[int, str]  # column -> joined header text
     extras: dict[int, str]  # unmapped columns -> header text
     unit_from_header: dict[str, bool] = field(default_factory=dict)
+    weak: frozenset[str] = frozenset()  # fields that do not tell this kind from another
 
     @property
     def score(self) -> int:
-        return len(self.columns)
+        return len(self.columns) - len(self.weak.intersection(self.columns))
 
     def has(self, name: str) -> bool:
         return name in self.columns
@@ -325,6 +330,7 @@ def find_header(
     return Header(
         kind.name, first, last, columns, units,
         {c: t for c, t in enumerate(texts) if t}, extras, from_header,
+        frozenset(n for n, f in kind.fields.items() if f.weak),
     )
 
 

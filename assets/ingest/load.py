@@ -32,6 +32,7 @@ ROW_TABLES = {
     "activity_rows": "staging.activity_rows",
     "reserve_rows": "staging.reserve_rows",
     "target_rows": "staging.target_rows",
+    "cohort_rows": "staging.cohort_rows",
 }
 FILE_COLUMNS = [
     "file_id", "source_file", "folder_month", "content_hash", "size_bytes", "modified_at",
@@ -58,6 +59,8 @@ class IngestSummary:
 
 
 def _target_scope(parsed: ParsedFile, ref: Reference) -> str | None:
+    if parsed.kind == "cohort_list":  # one list a year: lists of two years never replace each other
+        return "/".join(sorted({str(r["year"]) for r in parsed.cohort_rows if r.get("year")}))
     if parsed.kind != "target_table":
         return None
     years = sorted({str(r.get("year")) for r in parsed.target_rows if r.get("year")})

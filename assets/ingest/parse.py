@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from assets.ingest.activity import parse_activity_sheet
+from assets.ingest.cohort import parse_cohort_sheet
 from assets.ingest.common import KIND_LABELS, Context, SheetResult
 from assets.ingest.detect import detect_kind, detect_month, detect_unit
 from assets.ingest.ledger import parse_ledger_sheet
@@ -23,6 +24,8 @@ from runtime.findings import Finding
 from runtime.reference import Reference
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb"}
+# yearly tables in targets/: a target table names many units; the 三企入桂 list comes from the 自治区
+YEARLY_KINDS = ("target_table", "cohort_list")
 
 
 @dataclass
@@ -37,6 +40,7 @@ class ParsedFile:
     activity_rows: list[dict] = field(default_factory=list)
     reserve_rows: list[dict] = field(default_factory=list)
     target_rows: list[dict] = field(default_factory=list)
+    cohort_rows: list[dict] = field(default_factory=list)  # 三企入桂 list (revision 2)
     findings: list[Finding] = field(default_factory=list)
     skipped_sheets: list[dict] = field(default_factory=list)  # {sheet, reason}
     dropped_rows: list[dict] = field(default_factory=list)  # {source_sheet, source_row, reason, text}
@@ -52,7 +56,7 @@ class ParsedFile:
     def rows_loaded(self) -> int:
         return (
             len(self.ledger_rows) + len(self.activity_rows) + len(self.reserve_rows)
-            + len(self.target_rows)
+            + len(self.target_rows) + len(self.cohort_rows)
         )
 
 
@@ -106,7 +110,7 @@ def parse_file(
 def _quarantine(result: ParsedFile, ctx: Context, check: str, reason: str) -> None:
     result.status, result.status_reason = "quarantined", reason
     result.ledger_rows, result.activity_rows = [], []
-    result.reserve_rows, result.target_rows = [], []
+    result.reserve_rows, result.target_rows, result.cohort_rows = [], [], []
     result.findings = []
     result.findings.append(
         ctx.finding(check, f"{ctx.rel_path}：{reason}。该文件已隔离，未导入任何数据。")
@@ -120,7 +124,7 @@ def _check_claimed_unit(
     """The workbook's own words (填报单位, title) win over its file or folder name, with an
     `unit_mismatch` warning when the two name different units.  The city (柳州市) never submits
     a ledger: a workbook claiming it falls back to the unit in its name, or is quarantined."""
-    if unit is None or kind == "target_table":
+    if unit is None or kind in YEARLY_KINDS:
         return unit, source
     ref = ctx.ref
     stem = re.sub(r"\.(xlsx|xlsm|xlsb|xls)$", "", file_name, flags=re.IGNORECASE)
@@ -192,7 +196,7 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
         return
     result.unit_name, result.unit_source = unit, source
     ctx.unit_name = unit
-    if unit is None and result.kind != "target_table":
+    if unit is None and result.kind not in YEARLY_KINDS:
         result.status = "quarantined"
         result.status_reason = "无法识别报送单位（标题、填报单位和文件名中都没有可识别的单位名称）"
         result.findings.append(
@@ -206,7 +210,7 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
     result.workbook_month = detect_month(all_lines, name)
     if (
         ctx.period
-        and result.kind != "target_table"
+        and result.kind not in YEARLY_KINDS
         and result.workbook_month
         and result.workbook_month != ctx.period
     ):
@@ -218,6 +222,16 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
             )
         )
 
+    _parse_sheets(detected, ctx, result)
+    result.status = "parsed"
+    result.status_reason = "已解析：" + "、".join(
+        f"{KIND_LABELS[k]}「{s}」" for s, k in result.sheet_kinds.items()
+    )
+    result.timings["parse"] = time.perf_counter() - started
+
+
+def _parse_sheets(detected: list[tuple], ctx: Context, result: ParsedFile) -> None:
+    """Each recognised sheet by its kind's parser; rows, findings and dropped rows collected."""
     for sheet, grid, copies, kind, header, lines in detected:
         ctx.kind = kind
         sheet_result: SheetResult
@@ -230,13 +244,11 @@ def _parse_workbook(path: Path, name: str, ctx: Context, result: ParsedFile) -> 
         elif kind == "reserve_projects":
             sheet_result = parse_reserve_sheet(sheet.name, grid, copies, header, ctx)
             result.reserve_rows.extend(sheet_result.rows)
+        elif kind == "cohort_list":
+            sheet_result = parse_cohort_sheet(sheet.name, grid, copies, header, ctx, lines)
+            result.cohort_rows.extend(sheet_result.rows)
         else:
             sheet_result = parse_target_sheet(sheet.name, grid, copies, header, ctx, lines)
             result.target_rows.extend(sheet_result.rows)
         result.findings.extend(sheet_result.findings)
         result.dropped_rows.extend(sheet_result.dropped)
-    result.status = "parsed"
-    result.status_reason = "已解析：" + "、".join(
-        f"{KIND_LABELS[k]}「{s}」" for s, k in result.sheet_kinds.items()
-    )
-    result.timings["parse"] = time.perf_counter() - started

@@ -116,7 +116,7 @@ def supersede_key(record: dict) -> tuple | None:
     """Files sharing this key replace each other; None: the file stands alone."""
     if record["status"] not in ("loaded", "superseded") or not record.get("kind"):
         return None
-    if record["kind"] == "target_table":
+    if record["kind"] in ("target_table", "cohort_list"):
         # a city table and a county table of the same year are different tables
         return ("targets", record.get("unit_name"), record.get("target_scope"), record["kind"])
     return (record.get("folder_month"), record.get("unit_name"), record["kind"])

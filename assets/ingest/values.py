@@ -331,6 +331,25 @@ def parse_flag(raw: object, label: str = "是否") -> Parsed:
     return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」应填“是”或“否”"))
 
 
+def parse_in_library(raw: object, label: str = "是否入库") -> Parsed:
+    """是否入库 / 入库时间 (revision 2): 是/否, 已入库/未入库, or a date (in the system since then)
+    → True/False; empty → None; anything else → invalid_value."""
+    if raw is None:
+        return Parsed(None)
+    text = normalize_text(str(raw))
+    if text in MISSING_MARKERS:
+        return Parsed(None)
+    if "入库" in text and not text.startswith(("是", "否")):
+        return Parsed(not _NEGATION.search(text))
+    flag = parse_flag(raw, label)
+    if flag.problem is None:
+        return flag
+    date = parse_date(raw)
+    if date.problem is None and date.value is not None:
+        return Parsed(True)
+    return Parsed(None, Problem("invalid_value", f"{label}「{_show(raw)}」应填“是”“否”或入库日期"))
+
+
 _NEGATION = re.compile(r"未|尚未|暂未|没有|不")
 _STAGE_WORDS: tuple[tuple[str, str], ...] = (
     ("退库", "退库"), ("终止", "退库"), ("取消", "退库"),

@@ -45,7 +45,7 @@ def _rate(text: str) -> float | None:
     return float(value) if 0 <= value <= 1 else None
 
 
-def _finding(source: str, line: int, message: str) -> Finding:
+def row_finding(source: str, line: int, message: str) -> Finding:
     return Finding("invalid_value", f"四率基数文件 {source} 第{line}行：{message}，该行未采用",
                    source_file=source, source_row=line, stage="marts")
 
@@ -62,7 +62,7 @@ def parse_baseline(text: str, source: str = FILE_NAME) -> tuple[pd.DataFrame, li
     header = [h.strip() for h in records[0]]
     missing = [c for c in BASELINE_COLUMNS if c not in header]
     if missing:
-        findings.append(_finding(source, lines[0][0], f"表头缺少列 {'、'.join(missing)}"))
+        findings.append(row_finding(source, lines[0][0], f"表头缺少列 {'、'.join(missing)}"))
         return empty_frame(BASELINE_COLUMNS), findings
     for (line, _raw), rec in zip(lines[1:], records[1:]):
         cell = dict(zip(header, (c.strip() for c in rec)))
@@ -70,11 +70,11 @@ def parse_baseline(text: str, source: str = FILE_NAME) -> tuple[pd.DataFrame, li
         rates = {c: _rate(cell.get(c, "")) for c in RATE_COLUMNS}
         bad = [c for c, v in rates.items() if v is None]
         if not year.isdigit() or not unit:
-            findings.append(_finding(source, line, "年度或单位为空或不是数字年份"))
+            findings.append(row_finding(source, line, "年度或单位为空或不是数字年份"))
         elif bad:
-            findings.append(_finding(source, line, f"{'、'.join(bad)} 不是 0–100% 之间的比率"))
+            findings.append(row_finding(source, line, f"{'、'.join(bad)} 不是 0–100% 之间的比率"))
         elif (int(year), unit) in seen:
-            findings.append(_finding(source, line, f"{year}年{unit}重复出现"))
+            findings.append(row_finding(source, line, f"{year}年{unit}重复出现"))
         else:
             seen.add((int(year), unit))
             rows.append({"year": int(year), "unit_name": unit, **rates})

@@ -62,19 +62,16 @@ def reporting_job(url: str, drop: Path, reports: Path):
     from dagster import Definitions, in_process_executor
 
     from pipelines.definitions import defs
-    from runtime.resources import DropFolderResource, RunInputsResource, WarehouseResource
+    from runtime.resources import (
+        pipeline_resources,
+    )
 
     graph = defs.resolve_asset_graph()
     tmp_defs = Definitions(
         assets=defs.assets,
         asset_checks=defs.asset_checks,
         jobs=defs.jobs,
-        resources={
-            "warehouse": WarehouseResource(url=url),
-            "drop_folder": DropFolderResource(submissions_dir=str(drop),
-                                              reports_dir=str(reports)),
-            "inputs": RunInputsResource(),
-        },
+        resources=pipeline_resources(url, str(drop), str(reports)),
         executor=in_process_executor,
     )
     assert graph.get_all_asset_keys() == tmp_defs.resolve_asset_graph().get_all_asset_keys()

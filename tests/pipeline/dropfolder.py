@@ -10,7 +10,9 @@ from pathlib import Path
 import openpyxl
 
 HEADER = ["序号", "行业", "项目名称", "项目方", "投资总额（亿元）", "本年到位资金（亿元）",
-          "联系电话", "签约时间", "进展情况", "是否三企入桂项目", "合作单位"]
+          "联系电话", "签约时间", "进展情况", "是否三企入桂项目", "合作单位", "投资来源"]
+# 投资来源 of a row that does not give one: 区外境内, so it counts (domain.md, revision 2)
+DEFAULT_SOURCE = "广东深圳"
 
 
 def ledger(path: Path, unit: str, month: str, rows: list[list]) -> Path:
@@ -22,7 +24,8 @@ def ledger(path: Path, unit: str, month: str, rows: list[list]) -> Path:
     ws.append([f"填报单位：{unit}", None, None, None, None, None, f"统计时间：{year}年{int(mon)}月"])
     ws.append(HEADER)
     for i, row in enumerate(rows, start=1):
-        ws.append([i, *row])
+        source = row[10] if len(row) > 10 else DEFAULT_SOURCE
+        ws.append([i, *row[:10], source])
     ws.append(["合计", None, None, None, sum(r[3] for r in rows if isinstance(r[3], (int, float)))])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -12,9 +12,7 @@ from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.checks import asset_checks
 from runtime.resources import (
-    DropFolderResource,
-    RunInputsResource,
-    WarehouseResource,
+    pipeline_resources,
     release_warehouses,
 )
 from runtime.warehouse import Warehouse
@@ -25,12 +23,7 @@ MARTS = ["target_progress", "city_summary", "four_rates", "red_black_list",
 
 
 def run_period(url: str, root, period: str, tmp_path) -> bool:
-    resources = {
-        "warehouse": WarehouseResource(url=url),
-        "drop_folder": DropFolderResource(submissions_dir=str(root),
-                                          reports_dir=str(tmp_path / "reports")),
-        "inputs": RunInputsResource(),
-    }
+    resources = pipeline_resources(url, str(root), str(tmp_path / "reports"))
     result = materialize(
         [staging_submissions, core_model, marts_for_period, *asset_checks],
         partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),

@@ -14,9 +14,7 @@ from assets.ingest.assets import staging_submissions
 from assets.ingest.load import ingest
 from assets.marts.assets import MARTS, build_period, build_periods, marts_for_period
 from runtime.resources import (
-    DropFolderResource,
-    RunInputsResource,
-    WarehouseResource,
+    pipeline_resources,
     release_warehouses,
 )
 from runtime.rules import DEFAULT_RULES_PATH, load_rules
@@ -124,12 +122,7 @@ def test_build_periods_equals_build_period_per_month(duckdb_url, tmp_path):
 
 def test_dagster_run_reports_whether_core_was_rebuilt(duckdb_url, tmp_path):
     root = dropfolder.build(tmp_path / "drop")
-    resources = {
-        "warehouse": WarehouseResource(url=duckdb_url),
-        "drop_folder": DropFolderResource(submissions_dir=str(root),
-                                          reports_dir=str(tmp_path / "reports")),
-        "inputs": RunInputsResource(),
-    }
+    resources = pipeline_resources(duckdb_url, str(root), str(tmp_path / "reports"))
     rebuilt = []
     try:
         for _ in range(2):

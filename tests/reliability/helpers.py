@@ -15,9 +15,7 @@ from assets.ingest.assets import staging_submissions
 from assets.marts.assets import marts_for_period
 from quality.checks import asset_checks
 from runtime.resources import (
-    DropFolderResource,
-    RunInputsResource,
-    WarehouseResource,
+    pipeline_resources,
     release_warehouses,
 )
 from runtime.warehouse import Warehouse
@@ -35,12 +33,7 @@ VOLATILE = {"first_seen_at", "parsed_at"}
 def run_period(url: str, root: Path, period: str, tmp_path: Path,
                instance: DagsterInstance | None = None):
     """One in-process Dagster run of staging → core → marts (+ checks); returns the result."""
-    resources = {
-        "warehouse": WarehouseResource(url=url),
-        "drop_folder": DropFolderResource(submissions_dir=str(root),
-                                          reports_dir=str(tmp_path / "reports")),
-        "inputs": RunInputsResource(),
-    }
+    resources = pipeline_resources(url, str(root), str(tmp_path / "reports"))
     try:
         return materialize(
             [staging_submissions, core_model, marts_for_period, *asset_checks],

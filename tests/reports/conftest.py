@@ -19,9 +19,7 @@ from assets.marts.assets import marts_for_period
 from assets.reports.assets import tongbao
 from quality.checks import asset_checks
 from runtime.resources import (
-    DropFolderResource,
-    RunInputsResource,
-    WarehouseResource,
+    pipeline_resources,
     release_warehouses,
 )
 from runtime.warehouse import Warehouse
@@ -37,11 +35,7 @@ _RUNS: dict[str, dict] = {}
 
 
 def run_period(url: str, root: Path, reports: Path, period: str):
-    resources = {
-        "warehouse": WarehouseResource(url=url),
-        "drop_folder": DropFolderResource(submissions_dir=str(root), reports_dir=str(reports)),
-        "inputs": RunInputsResource(),
-    }
+    resources = pipeline_resources(url, str(root), str(reports))
     result = materialize(
         [staging_submissions, core_model, marts_for_period, tongbao, *asset_checks],
         partition_key=period, resources=resources, instance=DagsterInstance.ephemeral(),

@@ -44,6 +44,9 @@ def generate(out_dir, truth_dir, seed: int = 20221, units=None, months=None,
     write_activities(world, ctx, seed)
     write_specials(ctx, periods)
     res = T.compute(world, ctx)
+    from .cohort import write_cohort
+
+    cohort, cohort_findings = write_cohort(world, ctx, res)
     # file timestamps: deterministic, a resubmission is newer than its original
     for f in ctx.files:
         rel = f["source_file"]
@@ -60,14 +63,17 @@ def generate(out_dir, truth_dir, seed: int = 20221, units=None, months=None,
                 ["true_project_id", "unit_name", "role", "first_period"])
     T.write_csv(tdir / "project_periods.csv", res["project_periods"],
                 ["true_project_id", "period", "stage", "funds_this_year", "funds_cumulative",
-                 "reported_by"])
-    findings = ctx.findings + res["findings"]
+                 "reported_by", "in_library"])
+    findings = ctx.findings + res["findings"] + cohort_findings
     findings.sort(key=lambda f: (f["check_name"], f["source_file"], str(f["source_row"]),
                                  f["project_name"]))
     T.write_csv(tdir / "findings.csv", findings, FINDING_HEADER)
     T.write_csv(tdir / "indicators.csv", res["indicators"],
                 ["period", "unit_name", "indicator", "actual"])
     T.write_csv(tdir / "city_summary.csv", res["city_summary"], ["period", "indicator", "actual"])
+    T.write_csv(tdir / "cohort.csv", cohort,
+                ["year", "true_project_id", "project_name", "investor", "contract_investment",
+                 "territorial_unit", "source_file", "source_sheet", "source_row"])
     T.write_csv(tdir / "targets.csv", ctx.targets,
                 ["year", "unit_name", "sub_unit", "indicator", "target", "source_file",
                  "source_row"])

@@ -17,7 +17,22 @@ MONTHLY = {"市投资促进局", "市工业和信息化局", "市商务局", "�
 STATUS = ["前期工作", "洽谈中", "已签约"]
 
 
-def _acts(r: random.Random, unit: str, year: int, n: int):
+_RETYPE = {"参加自治区或市组织的活动": "自治区/市组织的重点投资促进活动", "推介会": "本行业专题招商活动",
+           "不见面": "不见面/线上"}
+
+
+def _retype(t: str, unit: str, rt: random.Random) -> str:
+    """Revision 2: activity types of both kinds — the seeds' scoring ones written as offices write
+    them, and 走访 / 座谈 / 接待 that count nowhere (a random stream of its own)."""
+    x = rt.random()
+    if x < 0.2:
+        return rt.choice(N.ACTIVITY_TYPES_OTHER)
+    if x < 0.3 and unit in N.KJJ_GROUPS:
+        return "联席会"
+    return _RETYPE[t] if t in _RETYPE and x < 0.65 else t
+
+
+def _acts(r: random.Random, unit: str, year: int, n: int, rt: random.Random):
     out = []
     inds = [i for i, _c, _w in N.INDUSTRIES]
     for _ in range(n):
@@ -29,6 +44,7 @@ def _acts(r: random.Random, unit: str, year: int, n: int):
         name = {"走出去": f"赴{city}开展{ind}产业招商活动", "请进来": f"邀请{city}{ind}企业来柳考察洽谈",
                 "不见面": f"{ind}产业链线上招商对接会", "推介会": f"{city}{ind}产业招商推介会",
                 "参加自治区或市组织的活动": f"参加{year}年{city}投资洽谈会"}[t]
+        t = _retype(t, unit, rt)
         principal = r.random() < 0.3
         leader = (r.choice(N.SURNAMES) + ("局长" if principal else r.choice(["副局长", "四级调研员"])))
         out.append((d, name, t, leader, principal, r.randint(1, 8), city))
@@ -46,7 +62,7 @@ def write_activities(world, ctx, seed: int) -> None:
             if unit in N.KJJ_GROUPS and year < 2022:
                 continue
             acts = _acts(r, unit, year, r.randint(4, 10) if unit in N.KJJ_GROUPS
-                         else r.randint(6, 16))
+                         else r.randint(6, 16), random.Random(f"{seed}|types|{unit}|{year}"))
             reserve = []
             for i in range(r.randint(3, 8)):
                 ind, chain, _w = r.choice(N.INDUSTRIES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from .writer import Formula, Sheet, col_letter
 FIELDS = ["seq", "industry", "chain", "project_name", "investor", "total_investment",
           "funds_this_year", "funds_cumulative", "source", "contact_person", "contact_phone",
           "signed_on", "started_on", "completed_on", "status", "stage", "is_industrial",
-          "is_emerging", "is_sanqi", "partners", "remarks"]
+          "is_emerging", "is_sanqi", "partners", "remarks", "in_library"]
 
 # (field, header, group header or None, amount unit)
 A = [("seq", "序号"), ("industry", "行业"), ("project_name", "项目名称"), ("investor", "项目方"),
@@ -35,7 +36,8 @@ B = [("seq", "序号"), ("industry", "所属行业"), ("chain", "产业链"), ("
      ("source", "投资来源"), ("contact_person", "联系人"), ("contact_phone", "联系电话"),
      ("signed_on", "签约时间"), ("started_on", "开工时间"), ("completed_on", "竣工投产时间"),
      ("status", "项目进展"), ("is_industrial", "是否工业项目"), ("is_emerging", "是否新兴产业"),
-     ("is_sanqi", "是否三企入桂项目"), ("partners", "合作单位"), ("remarks", "备注")]
+     ("is_sanqi", "是否三企入桂项目"), ("partners", "合作单位"), ("in_library", "是否入库"),
+     ("remarks", "备注")]
 C = [("seq", "编号"), ("project_name", "项目名称"), ("investor", "企业名称"), ("industry", "行业类别"),
      ("total_investment", "计划总投资（万元）"), ("funds_this_year", "年度到位资金(万元)"),
      ("funds_cumulative", "累计到位资金（万元）"), ("source", "来源地"), ("contact_person", "联系人"),
@@ -52,7 +54,8 @@ D = [("seq", "序号"), ("project_name", "项目名称"), ("investor", "投资�
 E = [("seq", "序号"), ("project_name", "项目名称"), ("investor", "签约企业"), ("industry", "行业"),
      ("total_investment", "项目总投资（亿元）"), ("funds_this_year", "本年到位资金（亿元）"),
      ("source", "投资方来源地"), ("contact_person", "项目负责人"), ("contact_phone", "联系电话"),
-     ("signed_on", "签约时间"), ("status", "进展情况"), ("partners", "项目所在地"), ("remarks", "备注")]
+     ("signed_on", "签约时间"), ("status", "进展情况"), ("partners", "项目所在地"),
+     ("in_library", "入库时间"), ("remarks", "备注")]
 F = [("seq", "序号"), ("industry", "行业"), ("project_name", "项目名称"), ("investor", "项目方"),
      ("total_investment", "投资总额（亿元）"), ("source", "投资来源"), ("contact_person", "项目负责人"),
      ("contact_phone", "联系电话"), ("signed_on", "项目入驻时间"), ("status", "进展情况")]
@@ -271,6 +274,8 @@ def render_row(rp: RowPlan, a: int, lt: Layout, seq: int, r: int, letters: dict,
         elif fld == "partners":
             cell = "、".join(rp.partners)
             e = partner_canonical(rp.partners, resolve)
+        elif fld == "in_library":
+            cell, e = library_cell(p, a, stage, lt.cols)
         elif fld == "remarks":
             if rp.continuing:
                 cell = "续建项目"
@@ -282,6 +287,19 @@ def render_row(rp: RowPlan, a: int, lt: Layout, seq: int, r: int, letters: dict,
     st = exp["status"]
     exp["stage"] = STATUS_STAGE.get(norm_text(st), "") if st else ""
     return cells, exp
+
+
+def library_cell(p: Project, a: int, stage: str, cols: str) -> tuple[object, str]:
+    """是否入库 (layout B: 是/否) or 入库时间 (layout E: a month, or empty) — revision 2.  A signed
+    project is 入库 since it signed; half of the projects first 在谈 were 入库 already then (a
+    stream of their own, the same every month)."""
+    early = p.talk_first and random.Random(f"library|{p.pid}").random() < 0.5
+    if stage == "在谈" and not early:
+        return ("否", "false") if cols == "B" else ("", "")
+    if cols == "B":
+        return "是", "true"
+    since = p.s + (1 if p.talk_first and not early else 0)
+    return f"{since // 12}年{since % 12 + 1}月", "true"
 
 
 def header_rows(sh: Sheet, lt: Layout, top: int) -> tuple[int, dict]:

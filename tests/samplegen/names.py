@@ -160,3 +160,33 @@ SURNAMES = "韦覃黄蓝莫梁潘陆卢廖李王张刘陈杨赵吴周徐孙马�
 GIVEN = ["安", "伟", "芳", "军", "勇", "洁", "强", "磊", "敏", "静", "丽", "超", "明", "华", "平",
          "石玉", "海燕", "建国", "志强", "春梅", "永祥", "宏", "鹏", "晓东", "秀英", "家豪", "俊杰"]
 LEADERS = ["局长", "副局长", "党组书记", "副县长", "县长", "主任", "副主任", "四级调研员"]
+
+# Revision 2: 投资来源 as written → (canonical region, class), by hand from domain.md "Where the
+# money comes from" (independent of reference/places.csv and of the production classifier).
+SOURCE_TRUTH = {
+    "广东深圳": ("广东深圳", "domestic_outside"), "广东广州": ("广东广州", "domestic_outside"),
+    "广东佛山": ("广东佛山", "domestic_outside"), "浙江杭州": ("浙江杭州", "domestic_outside"),
+    "上海": ("上海", "domestic_outside"), "重庆": ("重庆", "domestic_outside"),
+    "山东临沂": ("山东临沂", "domestic_outside"), "江苏苏州": ("江苏苏州", "domestic_outside"),
+    "湖南长沙": ("湖南长沙", "domestic_outside"), "福建厦门": ("福建厦门", "domestic_outside"),
+    "北京": ("北京", "domestic_outside"), "四川成都": ("四川成都", "domestic_outside"),
+    "重庆市": ("重庆", "domestic_outside"), "深圳市": ("深圳", "domestic_outside"),
+    "香港": ("香港", "foreign"), "中国香港": ("香港", "foreign"), "新加坡": ("新加坡", "foreign"),
+    "德国": ("德国", "foreign"), "中国台湾": ("台湾", "foreign"),
+    "广西南宁": ("广西南宁", "inside_region"), "柳州本地": ("柳州本地", "inside_region"),
+    "本市": ("本市", "inside_region"), "广西柳州": ("广西柳州", "inside_region"),
+    "区内": ("区内", "inside_region"),
+    "外地": ("外地", "unknown"), "其他": ("其他", "unknown"),
+}
+# what a few projects' 投资来源 is changed to (a separate random stream; see World.plant_sources)
+SOURCES_REV2 = {
+    "inside_region": ["柳州本地", "本市", "广西柳州", "区内"],
+    "foreign": ["新加坡", "德国", "中国香港", "中国台湾"],
+    "domestic_outside": ["重庆市", "深圳市"],
+    "unknown": ["外地", "其他"],
+    "blank": [""],
+}
+# activity types (seed 000 / 004): those that score, and those that count nowhere
+ACTIVITY_TYPES_SCORING = ["自治区/市组织的重点投资促进活动", "本行业专题招商活动", "走出去", "请进来",
+                          "不见面/线上", "联席会"]
+ACTIVITY_TYPES_OTHER = ["走访", "座谈", "接待"]

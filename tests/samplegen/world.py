@@ -150,6 +150,7 @@ LUZHAI_2022_WEIGHTS = {"林木加工": 23, "新材料": 3, "绿色化工": 3, "�
 class World:
     def __init__(self, seed: int, units: list[str] | None, periods: list[str], rows_scale: float):
         self.rng = random.Random(seed)
+        self.seed = seed
         self.periods = periods
         self.first = ab(periods[0])
         self.last = ab(periods[-1])
@@ -364,6 +365,19 @@ class World:
                 if p.home and r.random() < 0.1 and depts:
                     p.partners[p.home] = [r.choice(depts)]
         self.plant()
+        self.plant_sources()
+
+    def plant_sources(self) -> None:
+        """Revision 2: 投资来源 of every class (区内, 境外, 区外境内 in a long form, unknown places and
+        blanks), from a random stream of its own so the rest of the world stays as it was."""
+        r = random.Random(f"{self.seed}|sources")
+        for p in self.projects:
+            x = r.random()
+            kind = ("inside_region" if x < 0.05 else "foreign" if x < 0.08
+                    else "domestic_outside" if x < 0.10 else "unknown" if x < 0.13
+                    else "blank" if x < 0.16 else None)
+            if kind:
+                p.source = r.choice(N.SOURCES_REV2[kind])
 
     def plant(self) -> None:
         """Deliberate anomalies handled by the ledger plan (see plan.py)."""

@@ -58,10 +58,12 @@ def main(drop: str, url: str, reports: str) -> dict:
     from assets.ingest.assets import staging_submissions
     from assets.marts.assets import marts_for_period
     from quality.checks import asset_checks
-    from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+    from runtime.resources import (
+        pipeline_resources,
+        release_warehouses,
+    )
 
-    resources = {"warehouse": WarehouseResource(url=url),
-                 "drop_folder": DropFolderResource(submissions_dir=drop, reports_dir=reports)}
+    resources = pipeline_resources(url, drop, reports)
     result = materialize([staging_submissions, core_model, marts_for_period, *asset_checks],
                          partition_key="2021-01", resources=resources,
                          instance=DagsterInstance.ephemeral(), raise_on_error=False)

@@ -8,7 +8,11 @@ from dagster._serdes import serialize_value
 
 from assets.ingest.assets import staging_submissions
 from pipelines.__main__ import _masked
-from runtime.resources import DropFolderResource, WarehouseResource, release_warehouses
+from runtime.resources import (
+    WarehouseResource,
+    pipeline_resources,
+    release_warehouses,
+)
 from tests.pipeline import dropfolder
 
 SECRET = "S3cr3tPw"
@@ -40,9 +44,7 @@ def test_malformed_url_fails_without_quoting_it(tmp_path):
     result = materialize(
         [staging_submissions], partition_key="2021-01", raise_on_error=False,
         instance=DagsterInstance.ephemeral(),
-        resources={"warehouse": WarehouseResource(url=url),
-                   "drop_folder": DropFolderResource(submissions_dir=str(drop),
-                                                     reports_dir=str(tmp_path / "r"))})
+        resources=pipeline_resources(url, str(drop), str(tmp_path / "r")))
     release_warehouses()
     assert not result.success
     [failure] = [e for e in result.all_events if e.is_step_failure]
