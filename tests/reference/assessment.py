@@ -165,8 +165,9 @@ class Assessor:
         out = []
         for item, d in duties.items():
             duty = target if item == "qualifying_projects" and target is not None else _f(d.duty)
-            out.append((item, min(Fraction(counts[item]) / (duty * self.tp), 1) * _f(d.max),
-                        _f(d.max)))
+            # spec silent: a duty of 0 is met by anyone (full marks)
+            done = 1 if duty <= 0 else min(Fraction(counts[item]) / (duty * self.tp), 1)
+            out.append((item, done * _f(d.max), _f(d.max)))
         return out
 
     # --- all units -----------------------------------------------------------------------

@@ -51,8 +51,11 @@ def _four_rates_score(inc: dict, rules) -> Fraction | None:
         return None
     terms = []
     for rate, target in rules.increment_targets.items():
-        v = inc[rate]
-        terms.append(Fraction(0) if v is None else min(max(_f(v) / _f(target), Fraction(0)), 1))
+        v = Fraction(0) if inc[rate] is None else _f(inc[rate])
+        if _f(target) <= 0:  # spec silent: a zero target asks only that the rate not fall
+            terms.append(Fraction(1 if v >= 0 else 0))
+        else:
+            terms.append(min(max(v / _f(target), Fraction(0)), 1))
     return sum(terms) / len(terms)
 
 

@@ -1,0 +1,47 @@
+"""Tests for mutants that survived benchmarks/mutation.py (docs/testing.md): each one pins a
+rule the other tests left open."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from assets.marts.build import build_marts
+from assets.marts.red_black import four_rates_item
+
+from .builders import rules_variant
+from .scoring_builders import TASK_FORCE, activity, task_force_world, with_activities, with_reserve
+
+
+def _increments(**values):
+    base = dict(performance_rate=None, funds_rate=None, start_rate=None, completion_rate=None)
+    return SimpleNamespace(increments={**base, **values})
+
+
+def test_four_rates_item_counts_a_single_null_increment_as_zero(rules):
+    """design.md: a NULL increment among others counts 0 (not skipped, not full): targets
+    0.11 / 0.15 / 0.11 / 0.11 → terms 1, 0 (NULL), 0.5, 1 → 0.625."""
+    res = _increments(performance_rate=0.11, start_rate=0.055, completion_rate=0.5)
+    assert four_rates_item(res, rules) == pytest.approx(0.625)
+
+
+@pytest.mark.parametrize("inc, term", [(0.0, 1.0), (0.01, 1.0), (-0.01, 0.0), (None, 1.0)])
+def test_four_rates_zero_increment_target_means_do_not_fall(tmp_path, inc, term):
+    """An increment target of 0 (an office that only asks a rate not to fall): the term is 1
+    when the rate held or rose, 0 when it fell; the other three terms are 0 here."""
+    rules = rules_variant(tmp_path, four_rates__increment_targets__start_rate=0)
+    res = _increments(start_rate=inc, performance_rate=-0.1, funds_rate=-0.1,
+                      completion_rate=-0.1)
+    assert four_rates_item(res, rules) == pytest.approx(term / 4)
+
+
+def test_task_force_duty_of_zero_gives_full_marks_and_says_so(tmp_path):
+    rules = rules_variant(tmp_path, assessment__task_force__reserve_projects__duty=0)
+    core = with_reserve(with_activities(task_force_world(period="2023-06"), [
+        activity("2023-06", TASK_FORCE, "2023-02-01", "走出去", "走出去", 1)]),
+        "2023-06", TASK_FORCE, [])
+    pa = build_marts(core, "2023-06", rules)["performance_assessment"]
+    row = pa[pa["unit_name"] == TASK_FORCE].set_index("item").loc["reserve_projects"]
+    assert row["score"] == 15
+    assert "年度任务为 0，得满分 15 分" in row["detail"]
