@@ -45,3 +45,37 @@ def test_task_force_duty_of_zero_gives_full_marks_and_says_so(tmp_path):
     row = pa[pa["unit_name"] == TASK_FORCE].set_index("item").loc["reserve_projects"]
     assert row["score"] == 15
     assert "年度任务为 0，得满分 15 分" in row["detail"]
+
+
+def test_same_activity_name_on_two_dates_counts_twice(rules):
+    """Activities are distinct by date and name: the same 推介会 held on two dates is two
+    activities (0.5 + 0.5), the same row twice is one."""
+    from .builders import make_core
+
+    rows = [activity("2023-06", "市投资促进局", "2023-03-01", "汽车产业推介会", "推介会"),
+            activity("2023-06", "市投资促进局", "2023-05-01", "汽车产业推介会", "推介会"),
+            activity("2023-06", "市投资促进局", "2023-05-01", "汽车产业推介会", "推介会")]
+    core = with_activities(make_core(), rows)
+    pa = build_marts(core, "2023-06", rules)["performance_assessment"]
+    row = pa[pa["unit_name"] == "市投资促进局"].set_index("item").loc["activities"]
+    assert row["score"] == 1.0
+
+
+def test_task_force_activity_class_without_a_label_is_named(tmp_path):
+    """A class the office adds to task_force.activities.classes that has no Chinese label is
+    shown by its name rather than breaking the detail."""
+    rules = rules_variant(tmp_path, assessment__task_force__activities__classes=[
+        "going_out", "key_event", "other"])
+    core = with_activities(task_force_world(period="2023-06"), [
+        activity("2023-06", TASK_FORCE, "2023-02-01", "走出去", "走出去", 1)])
+    pa = build_marts(core, "2023-06", rules)["performance_assessment"]
+    detail = pa[pa["unit_name"] == TASK_FORCE].set_index("item").loc["activities", "detail"]
+    assert detail.startswith("走出去、重点活动、other招商活动")
+
+
+def test_task_force_activities_detail_when_none_held(rules):
+    core = with_activities(task_force_world(period="2023-06"), [
+        activity("2023-06", TASK_FORCE, "2023-02-01", "走访某企业", "走访", 1)])
+    pa = build_marts(core, "2023-06", rules)["performance_assessment"]
+    detail = pa[pa["unit_name"] == TASK_FORCE].set_index("item").loc["activities", "detail"]
+    assert detail.endswith("得 0.00 分（满分 20 分）"), detail

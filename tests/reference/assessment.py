@@ -59,8 +59,7 @@ def _rows_at(df: pd.DataFrame, unit: str, period: str) -> list[dict]:
 def _distinct_activities(rows: list[dict]) -> list[dict]:
     seen, out = set(), []
     for r in rows:
-        key = (str(r.get("activity_date")), str(r.get("activity_name")),
-               str(r.get("activity_type")))
+        key = (str(r.get("activity_date")), str(r.get("activity_name")))  # one event
         if key not in seen:
             seen.add(key)
             out.append(r)
