@@ -79,3 +79,33 @@ def test_task_force_activities_detail_when_none_held(rules):
     pa = build_marts(core, "2023-06", rules)["performance_assessment"]
     detail = pa[pa["unit_name"] == TASK_FORCE].set_index("item").loc["activities", "detail"]
     assert detail.endswith("得 0.00 分（满分 20 分）"), detail
+
+
+def test_build_assessment_alone_finds_the_appearances_itself(rules):
+    """Called without the year's red/black appearances, build_assessment computes them: the
+    same mart as the one build_marts passes them to."""
+    import pandas as pd
+
+    from assets.marts.assessment import build_assessment
+
+    from .test_boundaries import _adjustment_world
+
+    core, period = _adjustment_world(2, 1)
+    alone = build_assessment(core, period, rules)
+    pd.testing.assert_frame_equal(alone, build_marts(core, period, rules)[
+        "performance_assessment"])
+    row = alone.set_index(["unit_name", "item"]).loc[("城中区", "red_black_adjustment")]
+    assert row["score"] == 0.5
+
+
+def test_assessment_scores_are_floats_to_the_cent(tmp_path):
+    """score and max_score are float64 whatever the rules' numbers, and an adjustment of
+    0.125 a red-list month is published to 2 decimals."""
+    from .test_boundaries import _adjustment_world
+
+    rules = rules_variant(tmp_path, assessment__district__red_black_adjustment__red=0.125)
+    core, period = _adjustment_world(1, 0)
+    pa = build_marts(core, period, rules)["performance_assessment"]
+    assert pa["score"].dtype == "float64" and pa["max_score"].dtype == "float64"
+    score = pa.set_index(["unit_name", "item"]).loc[("城中区", "red_black_adjustment"), "score"]
+    assert score in (0.12, 0.13)  # 2 decimals (the rounding mode: test_known_deviations.py)
