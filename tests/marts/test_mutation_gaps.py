@@ -109,3 +109,36 @@ def test_assessment_scores_are_floats_to_the_cent(tmp_path):
     assert pa["score"].dtype == "float64" and pa["max_score"].dtype == "float64"
     score = pa.set_index(["unit_name", "item"]).loc[("城中区", "red_black_adjustment"), "score"]
     assert score in (0.12, 0.13)  # 2 decimals (the rounding mode: test_known_deviations.py)
+
+
+def test_capped_bonus_detail_names_the_raw_sum(rules):
+    from .test_boundaries import _district_world
+
+    extra = [(f"B{i}", "城中区", 100, "汽车零部件", True) for i in range(3)]
+    pa = build_marts(_district_world({"城中区": 5}, "2023-06", extra=extra), "2023-06",
+                     rules)["performance_assessment"]
+    row = pa.set_index(["unit_name", "item"]).loc[("城中区", "big_project_bonus")]
+    assert row["score"] == 10
+    assert "合计 15 分超过上限，按 10 分计" in row["detail"], row["detail"]
+
+
+def test_red_black_rows_types_order_and_red_reason(rules):
+    """The mart's rows: unit_type filled, numeric columns float64 even with NULLs (a unit
+    without a project target has no projects_points, an unranked one no score), rows in list
+    group then rank order, and a 红榜 unit's reasons say why it is red."""
+    from .test_boundaries import _district_world
+
+    core = _district_world({"城中区": 2, "鱼峰区": 9, "柳南区": 5}, "2023-06")
+    rb = build_marts(core, "2023-06", rules)["red_black_list"]
+    assert rb["projects_points"].isna().any() and rb["score"].isna().any()
+    for col in ("score", "gate_completion", "time_progress", "funds_points", "projects_points",
+                "major_projects_points", "four_rates_points"):
+        assert rb[col].dtype == "float64", col
+    assert set(rb.loc[rb["unit_name"] == "城中区", "unit_type"]) == {"district"}
+    districts = rb[rb["list_group"] == "柳州市·县区"]
+    ranked = districts[districts["rank"].notna()]
+    assert list(ranked["unit_name"]) == ["鱼峰区", "柳南区", "城中区"]
+    assert list(ranked["rank"]) == [1, 2, 3]
+    assert districts.index.get_loc(ranked.index[-1]) == len(ranked) - 1  # unranked after
+    red = rb.set_index("unit_name").loc["鱼峰区"]
+    assert red["list"] == "red" and "达到序时进度，列入红榜" in red["reasons"]
