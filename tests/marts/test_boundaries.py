@@ -91,6 +91,10 @@ def test_major_projects_when_the_group_has_none_or_one(rules):
     one = _rb(_marts(_district_world(units, "2023-06", extra=extra), "2023-06", rules))
     assert one.loc["城中区", "major_projects_points"] == pytest.approx(15 * 100 / 55, abs=0.01)
     assert one.loc["鱼峰区", "major_projects_points"] == 0
+    # a share of the largest count, not a yes/no: 1 of 2 is half the points
+    extra += [("M4", "城中区", D(6), "新材料", True), ("M5", "鱼峰区", D(7), "新材料", True)]
+    two = _rb(_marts(_district_world(units, "2023-06", extra=extra), "2023-06", rules))
+    assert two.loc["鱼峰区", "major_projects_points"] == pytest.approx(7.5 * 100 / 55, abs=0.01)
 
 
 # --- top N / bottom N with ties at the cut ------------------------------------------------------
