@@ -143,3 +143,20 @@ def test_red_black_rows_types_order_and_red_reason(rules):
     red = rb.set_index("unit_name").loc["鱼峰区"]
     assert red["list"] == "red"
     assert red["reasons"].endswith("组内第 1 名（共 3 个单位），达到序时进度，列入红榜")
+
+
+def test_behind_unit_in_the_top_n_says_why_it_is_not_red(tmp_path):
+    """bottom_n 1: 城中区 is behind schedule (4.9 of 10 in June) but ranks 2nd on its major
+    project, no 红榜 unit ranks below it, and 柳南区 is the one black unit: its reasons say it
+    is in the top 3 yet cannot be red, and is not black."""
+    from .test_boundaries import _district_world
+
+    rules = rules_variant(tmp_path, red_black__bottom_n=1)
+    extra = [("M1", "鱼峰区", 6, "汽车零部件", True), ("M2", "城中区", 6, "汽车零部件", True)]
+    core = _district_world({"鱼峰区": 9, "城中区": 4.9, "柳南区": 1}, "2023-06", extra=extra)
+    rb = build_marts(core, "2023-06", rules)["red_black_list"].set_index("unit_name")
+    assert list(rb.loc[["鱼峰区", "城中区", "柳南区"], "rank"]) == [1, 2, 3]
+    assert rb.loc["鱼峰区", "list"] == "red" and rb.loc["柳南区", "list"] == "black"
+    reasons = rb.loc["城中区", "reasons"]
+    assert "得分居组内前 3 名，但门槛指标完成率低于序时进度，不能列入红榜；" in reasons, reasons
+    assert reasons.endswith("低于序时进度的单位中不属最后 1 名，未列入黑榜"), reasons
