@@ -70,6 +70,9 @@ def _state(core, period: str, rules):
 
     projects = {}
     threshold = Decimal(str(rules.indicators.below_threshold_amount))
+    facts_of = {}  # project -> its facts in period order (one pass, not one per project)
+    for f in facts:
+        facts_of.setdefault(f["project_id"], []).append(f)
     for p in _records(core.projects):
         pid = p["project_id"]
         if pid not in known:
@@ -79,9 +82,7 @@ def _state(core, period: str, rules):
         funds_now = Decimal(0)
         last_cum = None
         last_by_year = {}
-        for f in facts:
-            if f["project_id"] != pid:
-                continue
+        for f in facts_of.get(pid, ()):
             if not _missing(f.get("stage")):
                 stage = f["stage"]
             if not _missing(f.get("in_library")):
@@ -201,6 +202,11 @@ def ref_actuals(core, period: str, rules) -> dict:
     for k, v in _actuals(projects.keys(), projects, period, rules).items():
         result[(_city(core), k)] = v
     return result
+
+
+def ref_actuals_of_nothing(period: str, rules) -> dict:
+    """indicator -> the figures of a unit credited with no project."""
+    return _actuals(set(), {}, period, rules)
 
 
 def _cohort_list(core, year):

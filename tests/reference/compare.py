@@ -1,0 +1,71 @@
+"""Both-ways comparison of a production mart with the reference: every key on both sides,
+every listed column equal (numbers to 0.01)."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pandas as pd
+
+
+def _blank(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def _cents(x) -> Decimal:
+    """A score as published: 2 decimals, half up (exact from a Fraction)."""
+    if isinstance(x, Fraction):
+        return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(
+            Decimal("0.01"), ROUND_HALF_UP)
+    return Decimal(str(x)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _same(a, b, tol: float) -> bool:
+    if _blank(a) or _blank(b):
+        return _blank(a) and _blank(b)
+    if isinstance(a, str) or isinstance(b, str):
+        return str(a) == str(b)
+    if tol == 0:  # to the cent: the reference's exact figure rounded as published
+        return _cents(a) == _cents(b)
+    return abs(float(a) - float(b)) <= tol
+
+
+# Production deviations from the spec that are reported (docs/testing.md) and pinned by a
+# strict xfail test each (tests/reference/test_known_deviations.py); the comparisons skip
+# exactly these cells so that everything else is still compared. Remove an entry when its
+# xfail test starts passing.
+KNOWN_DEVIATIONS = {
+    # a 专班 not yet at work: every item NULL, but production's total row says 0.0, not NULL
+    "unassessed_total_zero": lambda key, col, prod, ref: (
+        col == "score" and key[-1] == "total" and _blank(ref.get(col))
+        and prod.get(col) == 0),
+    # scores exactly on a half cent (5.625, 6.265): production rounds half to even on binary
+    # floats (5.62, 6.26), the reference 四舍五入 (5.63, 6.27); a total is the sum of its items
+    # as published, so it carries its items' cent (`ties` = items on a half cent)
+    "half_cent_rounding": lambda key, col, prod, ref: (
+        col == "score" and ref.get("ties", 0) > 0 and not _blank(prod.get(col))
+        and abs(_cents(prod[col]) - _cents(ref[col])) <= Decimal("0.01") * ref["ties"]),
+}
+
+
+def _known(key, col, prod: dict, ref: dict) -> bool:
+    return any(rule(key, col, prod, ref) for rule in KNOWN_DEVIATIONS.values())
+
+
+def differences(prod: pd.DataFrame, ref: pd.DataFrame, keys: list[str], columns: list[str],
+                tol: float = 0) -> list[str]:
+    """Missing rows, extra rows and unequal cells, as readable lines (empty = agree)."""
+    p = {tuple(r[k] for k in keys): r for r in prod.to_dict("records")}
+    f = {tuple(r[k] for k in keys): r for r in ref.to_dict("records")}
+    out = [f"production lacks {k}" for k in sorted(f.keys() - p.keys(), key=str)]
+    out += [f"production has extra {k}" for k in sorted(p.keys() - f.keys(), key=str)]
+    if len(p) != len(prod):
+        out.append(f"production repeats a key {keys}")
+    for k in sorted(p.keys() & f.keys(), key=str):
+        for c in columns:
+            a, b = p[k].get(c), f[k].get(c)
+            if not _same(a, b, tol) and not _known(k, c, p[k], f[k]):
+                out.append(f"{k} {c}: production {a!r}, reference {b if _blank(b) else float(b) if not isinstance(b, str) else b!r}")
+    return out
