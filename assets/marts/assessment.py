@@ -63,6 +63,7 @@ from .common import (
     UnitRef,
     amt,
     build_view,
+    cents,
     finalize,
     is_missing,
     month_of,
@@ -145,7 +146,7 @@ def completion_item(item: str, actual: Any, target: Any, max_score: float, fmt) 
     if completion is None:
         return dict(item=item, score=None, max_score=max_score, completion_rate=None,
                     detail=f"{label}：目标为 0，不计分（完成 {fmt(actual)}）")
-    score = round(min(completion, 1.0) * max_score, 2)
+    score = cents(min(completion, 1.0) * max_score)
     return dict(
         item=item, score=score, max_score=max_score, completion_rate=completion,
         detail=f"{label}：目标 {fmt(target)}，完成 {fmt(actual)}，完成率 {pct(completion)}，"
@@ -166,12 +167,12 @@ def department_items(core: CoreTables, urow: UnitRef, view: PeriodView, act: Act
     d = rules.assessment.department
     unit = urow.name
     packaged = _distinct(_rows_at(core.reserve, unit, view.period), ["project_name"])
-    p_score = round(min(packaged / d.packaged_required, 1.0) * d.packaged_max, 2) \
+    p_score = cents(min(packaged / d.packaged_required, 1.0) * d.packaged_max) \
         if d.packaged_required else d.packaged_max
     acts = unit_activities(core, unit, view.period, types)
     scoring = sum(1 for _r, c in acts if c in d.activity_classes)
     other = sum(1 for _r, c in acts if c is not None and c not in d.activity_classes)
-    a_score = round(min(scoring * d.activity_points, d.activities_max), 2)
+    a_score = cents(min(scoring * d.activity_points, d.activities_max))
     np_label = "（只计达标项目）" if qualifying_entry(urow, rules) else ""
     new_item = completion_item("new_projects", act.new_projects,
                                targets.get((unit, "new_projects")), d.new_projects_max, _count)
@@ -195,12 +196,12 @@ def _duty_item(item: str, count: float, duty: float, max_score: float, tp: float
     """min(count ÷ (duty × time progress), 1) × max, with its explanation."""
     due = duty * tp
     if due <= 0:
-        return dict(item=item, score=round(max_score, 2), max_score=max_score,
+        return dict(item=item, score=cents(max_score), max_score=max_score,
                     completion_rate=None,
                     detail=f"{what} {num(count)} {unit_word}，年度任务为 0，得满分 "
                     f"{num(max_score)} 分")
     rate = count / due
-    score = round(min(rate, 1.0) * max_score, 2)
+    score = cents(min(rate, 1.0) * max_score)
     return dict(
         item=item, score=score, max_score=max_score, completion_rate=rate,
         detail=f"{what} {num(count)} {unit_word}，年度任务 {num(duty)} {unit_word}，按序时进度 "
@@ -294,7 +295,7 @@ def big_project_bonus(investments: list[Decimal], rules: Rules) -> tuple[float, 
         if hit is not None:
             counts[hit.min_investment] += 1
             raw += hit.points
-    score = round(min(raw, dr.bonus_cap), 2)
+    score = cents(min(raw, dr.bonus_cap))
     desc = "、".join(
         f"{num(t.min_investment)}亿元以上 {counts[t.min_investment]} 个（每个 {num(t.points)} 分）"
         for t in reversed(tiers)
@@ -318,7 +319,7 @@ def _emerging(unit_type: str | None, act: Actuals, np_target: Any, rules: Rules)
         return dict(score=0.0,
                     detail=f"新兴产业占比：暂无新引进项目，不扣分（要求不低于 {pct(threshold)}）")
     below = share < threshold
-    return dict(score=-round(dr.emerging_share_deduction, 2) if below else 0.0, detail=(
+    return dict(score=-cents(dr.emerging_share_deduction) if below else 0.0, detail=(
         f"新兴产业占比 {pct(share)}（新兴产业项目 {act.emerging_new_projects} 个 / 新引进项目 "
         f"{act.new_projects} 个），" + (
             f"低于 {pct(threshold)}，扣 {num(dr.emerging_share_deduction)} 分" if below
@@ -349,7 +350,7 @@ def district_items(unit: str, unit_type: str | None, act: Actuals, targets: dict
                       completion_rate=None, detail=b_detail))
     red, black = apps
     raw = red * dr.red_points - black * dr.black_points
-    adj = round(max(-dr.red_black_cap, min(dr.red_black_cap, raw)), 2)
+    adj = cents(max(-dr.red_black_cap, min(dr.red_black_cap, raw)))
     capped = f"，超过 ±{num(dr.red_black_cap)} 分上限，按 {adj:+.2f} 分计" \
         if abs(raw) > dr.red_black_cap else ""
     items.append(dict(
@@ -362,9 +363,12 @@ def district_items(unit: str, unit_type: str | None, act: Actuals, targets: dict
 
 def _total_item(items: list[dict]) -> dict:
     scored = [i for i in items if i["score"] is not None]
-    total = round(sum(i["score"] for i in scored), 2)
-    max_total = round(sum(i["max_score"] for i in scored), 2)
-    full = round(sum(i["max_score"] for i in scored if i["item"] not in BONUS_ITEMS), 2)
+    if not scored:  # nothing scored (a 专班 not yet at work): no total, not a total of 0
+        return dict(item="total", score=None, max_score=0.0, completion_rate=None,
+                    detail="本期无计分项目（原因见各项说明），不计总分、不评等次、不排名", _full=0.0)
+    total = cents(sum(i["score"] for i in scored))
+    max_total = cents(sum(i["max_score"] for i in scored))
+    full = cents(sum(i["max_score"] for i in scored if i["item"] not in BONUS_ITEMS))
     left_out = [ITEM_LABELS.get(i["item"], i["item"]) for i in items if i["score"] is None]
     detail = "；".join(
         [f"{len(scored)} 项计分，合计 {total:.2f} 分（可得最高 {num(max_total)} 分，"

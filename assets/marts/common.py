@@ -8,7 +8,7 @@ mart built for P is the same whenever it is built.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -69,6 +69,14 @@ def empty_frame(columns: list[str]) -> pd.DataFrame:
 
 
 # --- values ------------------------------------------------------------------------------------
+def cents(x: Any) -> float:
+    """四舍五入 to the cent on the decimal figure, as an office rounds (5.625 → 5.63), not
+    round()'s half-to-even on the binary float (5.62). The figure is first taken to 9 decimals so
+    that float noise (5.6249999999) does not decide the cent."""
+    exact = Decimal(repr(float(x))).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def to_dec(x: Any) -> Decimal | None:
     """Decimal of an amount (Decimal kept as is, float/int via str); None when missing."""
     if is_missing(x):

@@ -40,6 +40,7 @@ from .common import (
     UnitRef,
     amt,
     build_view,
+    cents,
     core_memo,
     finalize,
     num,
@@ -163,7 +164,7 @@ def _score_unit(u: _Unit, tp: float, rules: Rules) -> None:
         items["four_rates"] = (w.four_rates, four_rates_item(u.rates, rules))
     total_w = sum(wi for wi, _s in items.values())
     u.points = {k: (100 * wi * s / total_w if total_w else 0.0) for k, (wi, s) in items.items()}
-    u.score = round(sum(u.points.values()), 2)
+    u.score = cents(sum(u.points.values()))
 
 
 # --- phase 3: rank and lists within a group ----------------------------------------------------
@@ -241,7 +242,7 @@ def _row(u: _Unit, view: PeriodView, tp: float, listing: bool, ranked: list[_Uni
 
 
 def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 2)
+    return None if x is None else cents(x)
 
 
 def _pts(u: _Unit, item: str) -> str:

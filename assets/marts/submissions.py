@@ -29,7 +29,7 @@ from runtime.findings import Finding
 from runtime.rules import Rules
 from runtime.values import is_missing
 
-from .common import CoreTables, UnitRef, finalize, parse_period, period_str, unit_refs
+from .common import CoreTables, UnitRef, cents, finalize, parse_period, period_str, unit_refs
 
 SUBMISSION_COLUMNS = ["period", "unit_name", "unit_type", "kind", "deadline", "received_at",
                       "status", "source_file", "year", "detail"]
@@ -184,7 +184,7 @@ def reporting_item(missing: int, late: int, rules: Rules) -> dict:
     """rules.md `reporting`: −missing_points each, −late_points each, at most −cap; max 0."""
     r = rules.reporting
     raw = missing * r.missing_points + late * r.late_points
-    score = -round(min(raw, r.cap), 2)
+    score = -cents(min(raw, r.cap))
     capped = f"，超过 {r.cap:g} 分上限，按 {r.cap:g} 分扣" if raw > r.cap else ""
     return dict(item="reporting", score=score + 0.0, max_score=0.0, completion_rate=None,
                 detail=f"按时报送：本年截至本期缺报 {missing} 次（每次扣 {r.missing_points:g} 分）、"

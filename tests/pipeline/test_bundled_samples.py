@@ -19,7 +19,14 @@ from tests.pipeline.bundled import TRUTH, load_samples, norm, truth
 FILE_LEVEL = {"period_mismatch", "unreadable_file", "skipped_file", "target_total_mismatch",
               "superseded_file"}
 # findings the ground truth does not plan, and where they are tested instead
-NOT_IN_TRUTH = {"no_four_rates_baseline": "marts stage; tests/marts/test_four_rates_baseline.py"}
+NOT_IN_TRUTH = {
+    "no_four_rates_baseline": "marts stage; tests/marts/test_four_rates_baseline.py",
+    # The bundled files' arrival times are their checkout times until the generator plants
+    # arrivals (tests/samplegen/duty.py, not yet wired in): judged by the hand-worked tests in
+    # tests/marts/test_submission_status.py and tests/pipeline/test_reporting_duty.py.
+    "late_submission": "reporting duty; not yet in the bundled ground truth",
+    "missing_submission": "reporting duty; not yet in the bundled ground truth",
+}
 MARTS = ["target_progress", "city_summary", "four_rates", "red_black_list",
          "performance_assessment"]
 

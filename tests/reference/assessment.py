@@ -66,6 +66,21 @@ def _distinct_activities(rows: list[dict]) -> list[dict]:
     return out
 
 
+def owed_counts(submissions: pd.DataFrame | None, period: str) -> dict[str, tuple[int, int]]:
+    """unit -> (missing, late) over the year's months up to the period, for every unit that
+    owed anything (a status other than not_due) in them."""
+    out: dict[str, tuple[int, int]] = {}
+    if submissions is None or submissions.empty:
+        return out
+    year = period[:4]
+    for r in submissions.itertuples():
+        if str(r.period)[:4] != year or str(r.period) > period or r.status == "not_due":
+            continue
+        m, late = out.get(r.unit_name, (0, 0))
+        out[r.unit_name] = (m + (r.status == "missing"), late + (r.status == "late"))
+    return out
+
+
 class Assessor:
     def __init__(self, core, period: str, rules, classes: ActivityClasses | None = None):
         self.core, self.period, self.rules = core, period, rules
@@ -76,6 +91,12 @@ class Assessor:
         self.tg = targets(core, self.year)
         self.classes = classes or ActivityClasses()
         self.appear = appearances(core, period, rules)
+        self.owed = owed_counts(getattr(core, "submissions", None), period)
+
+    def reporting(self, missing: int, late: int) -> Fraction:
+        """rules.md `reporting`: −per missing, −per late so far this year, at most −cap."""
+        each_missing, each_late, cap = (Fraction(str(x)) for x in self.rules.reporting)
+        return -min(missing * each_missing + late * each_late, cap)
 
     # --- departments ---------------------------------------------------------------------
     def department(self, u: str) -> list[tuple]:
@@ -186,6 +207,8 @@ class Assessor:
             items = self.scheme(u)
             if items is None:
                 continue
+            if u in self.owed:
+                items = [*items, ("reporting", self.reporting(*self.owed[u]), Fraction(0))]
             base = dict(period=self.period, year=self.year, unit_name=u, unit_type=info[0])
             rows += [dict(base, item=k, score=None if s is None else cents(s), exact=s,
                           ties=int(s is not None and _half_cent(s)), max_score=m)

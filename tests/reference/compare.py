@@ -36,18 +36,7 @@ def _same(a, b, tol: float) -> bool:
 # strict xfail test each (tests/reference/test_known_deviations.py); the comparisons skip
 # exactly these cells so that everything else is still compared. Remove an entry when its
 # xfail test starts passing.
-KNOWN_DEVIATIONS = {
-    # a 专班 not yet at work: every item NULL, but production's total row says 0.0, not NULL
-    "unassessed_total_zero": lambda key, col, prod, ref: (
-        col == "score" and key[-1] == "total" and _blank(ref.get(col))
-        and prod.get(col) == 0),
-    # scores exactly on a half cent (5.625, 6.265): production rounds half to even on binary
-    # floats (5.62, 6.26), the reference 四舍五入 (5.63, 6.27); a total is the sum of its items
-    # as published, so it carries its items' cent (`ties` = items on a half cent)
-    "half_cent_rounding": lambda key, col, prod, ref: (
-        col == "score" and ref.get("ties", 0) > 0 and not _blank(prod.get(col))
-        and abs(_cents(prod[col]) - _cents(ref[col])) <= Decimal("0.01") * ref["ties"]),
-}
+KNOWN_DEVIATIONS: dict = {}  # none left: both deviations were fixed in production
 
 
 def _known(key, col, prod: dict, ref: dict) -> bool:

@@ -84,6 +84,8 @@ class RefRules:
     increment_targets: dict
     red_black: RedBlackRules
     assessment: AssessmentRules
+    # rules.md `reporting`: (points per missing, points per late, cap)
+    reporting: tuple = (Decimal("0.5"), Decimal("0.2"), Decimal(3))
 
 
 def load(path: Path = RULES_PATH, **overrides) -> RefRules:
@@ -136,5 +138,7 @@ def load(path: Path = RULES_PATH, **overrides) -> RefRules:
         grades=((_d(a["grade"]["excellent"]), "优秀"), (_d(a["grade"]["good"]), "良好"),
                 (_d(a["grade"]["pass"]), "合格")),
     )
+    rep = data["reporting"]["assessment"]
     return RefRules(indicators, {k: _d(v) for k, v in data["four_rates"]["increment_targets"].items()},
-                    red_black, assessment)
+                    red_black, assessment,
+                    (_d(rep["missing_points"]), _d(rep["late_points"]), _d(rep["cap"])))

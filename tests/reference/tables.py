@@ -6,7 +6,7 @@ indicator / 四率 reference runs on it too."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +26,8 @@ class RefCore:
     reserve: pd.DataFrame
     cohort: pd.DataFrame
     four_rates_baseline: pd.DataFrame
+    # marts.submission_status: the reporting duty's months (input of the `reporting` item)
+    submissions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def read_baseline(path: Path = BASELINE_CSV) -> pd.DataFrame:
@@ -62,9 +64,11 @@ def from_sql(read: Callable[[str], pd.DataFrame], baseline: Path = BASELINE_CSV)
         reserve=read("SELECT * FROM core.fact_reserve_project"),
         cohort=cohort,
         four_rates_baseline=read_baseline(baseline),
+        submissions=read("SELECT period, unit_name, kind, status FROM marts.submission_status"),
     )
 
 
 def from_frames(frames: object) -> RefCore:
     """Any object with the nine DataFrame attributes (e.g. a random test world)."""
-    return RefCore(**{k: getattr(frames, k) for k in RefCore.__dataclass_fields__})
+    return RefCore(**{k: getattr(frames, k) for k in RefCore.__dataclass_fields__
+                      if hasattr(frames, k)})
