@@ -165,7 +165,9 @@ def set_cached_values(path: Path, cached: dict[str, str], sheet_no: int = 1) -> 
     xml = contents[member].decode("utf-8")
     for ref, value in cached.items():
         xml, n = re.subn(
-            rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)<v\s*/>', rf"\g<1>\g<2><v>{value}</v>", xml
+            # an empty cached value: <v /> (xml.etree) or <v></v> (lxml)
+            rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(?:<v\s*/>|<v></v>)', rf"\g<1>\g<2><v>{value}</v>",
+            xml
         )
         assert n == 1, ref
     contents[member] = xml.encode("utf-8")
