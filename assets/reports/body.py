@@ -148,9 +148,12 @@ def year_end(data: ReportData) -> list[Block]:
     for label, rows in df.groupby("unit_type_label", sort=False):
         items = []
         for _, r in rows.iterrows():
-            s = "—" if is_missing(r["score"]) else score(r["score"])
+            if is_missing(r["score"]):  # nothing scored this year (a 专班 not yet at work)
+                items.append(f"{r['unit_name']}（本年未考核）")
+                continue
             grade = r.get("grade")
-            items.append(f"{r['unit_name']}{s}" + ("" if is_missing(grade) else f"（{grade}）"))
+            items.append(f"{r['unit_name']}{score(r['score'])}"
+                         + ("" if is_missing(grade) else f"（{grade}）"))
         blocks.append(Block(PARA, f"{label}：{_names(items)}。"))
     head = f"{data.year}年度招商引资绩效考评结果如下（详见附件4）。"
     blocks.insert(0, Block(PARA, head))

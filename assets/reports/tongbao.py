@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from assets.marts.common import INDICATOR_LABELS
+from assets.marts.common import AMOUNT_INDICATORS, INDICATOR_LABELS, SHARE_INDICATORS
 from runtime.rules import Rules, load_rules
 
 UNIT_TYPE_LABELS = {
@@ -25,9 +25,10 @@ AMOUNT, COUNT, RATE = "amount", "count", "rate"
 
 
 def value_kind(indicator: str) -> str:
-    if indicator == "funds_in_place":
+    """From the indicator registry's kind (reference/indicators.yaml)."""
+    if indicator in AMOUNT_INDICATORS:
         return AMOUNT
-    if indicator == "emerging_share":
+    if indicator in SHARE_INDICATORS:
         return RATE
     return COUNT
 

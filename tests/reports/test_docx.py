@@ -9,6 +9,7 @@ import subprocess
 
 import docx
 import openpyxl
+import pandas as pd
 from dagster import AssetKey
 from docx.oxml.ns import qn
 
@@ -38,7 +39,7 @@ def _section(body: list[str], heading: str) -> list[str]:
 
 def _fmt(value, indicator: str) -> str:
     v = float(value)
-    if indicator == "funds_in_place":
+    if indicator in ("funds_in_place", "foreign_funds_in_place"):  # the two 亿元 indicators
         return f"{v:.2f}亿元"
     if indicator == "emerging_share":
         return f"{v:.1%}"
@@ -186,7 +187,9 @@ def test_attachment_tables_match_marts(report_run):
     assess = _table_rows(d.tables[6])
     assert {r["单位"] for r in assess} == set(totals.index)
     for r in assess:
-        assert r["考评得分"] == f"{float(totals.loc[r['单位'], 'score']):.2f}", r["单位"]
+        score = totals.loc[r["单位"], "score"]
+        want = "—" if pd.isna(score) else f"{float(score):.2f}"  # no total: shown as —
+        assert r["考评得分"] == want, r["单位"]
     # the header row repeats on every printed page of a long table
     assert d.tables[2].rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
 
