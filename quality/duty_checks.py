@@ -13,14 +13,11 @@ import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
 from runtime.resources import WarehouseResource
+from runtime.values import is_missing
 
 STATUSES = {"on_time", "late", "missing", "not_due"}
 WARNING_TYPES = {"signed_not_started", "signed_no_funds", "behind_schedule"}
 STAGES = {"在谈", "签约", "注册", "开工", "竣工投产", "退库"}
-
-
-def _na(x) -> bool:
-    return x is None or x is pd.NaT or (isinstance(x, float) and x != x) or x is pd.NA
 
 
 def submission_status_problems(df: pd.DataFrame) -> list[str]:
@@ -32,8 +29,8 @@ def submission_status_problems(df: pd.DataFrame) -> list[str]:
         if r["status"] not in STATUSES:
             out.append(f"{where}：状态 {r['status']!r} 不合法")
             continue
-        arrived = not _na(r["received_at"])
-        if arrived != (r["status"] in ("on_time", "late")) or arrived == _na(r["source_file"]):
+        arrived = not is_missing(r["received_at"])
+        if arrived != (r["status"] in ("on_time", "late")) or arrived == is_missing(r["source_file"]):
             out.append(f"{where}：状态 {r['status']} 与收到时间/文件不符")
         elif arrived:
             on_time = pd.Timestamp(r["received_at"]).date() <= pd.Timestamp(r["deadline"]).date()
@@ -51,7 +48,7 @@ def interview_list_problems(df: pd.DataFrame) -> list[str]:
             out.append(f"{where}：季度与统计期 {r['period']} 不符")
         if not 0 <= int(r["black_list_months"]) <= 3:
             out.append(f"{where}：上黑榜月数 {r['black_list_months']} 超出 0–3")
-        if _na(r["reasons"]) or not str(r["reasons"]).strip():
+        if is_missing(r["reasons"]) or not str(r["reasons"]).strip():
             out.append(f"{where}：缺少约谈原因")
     return out
 
@@ -62,11 +59,11 @@ def early_warning_problems(df: pd.DataFrame) -> list[str]:
         where = f"{r['period']} {r['warning_type']} {r['unit_name']}"
         if r["warning_type"] not in WARNING_TYPES:
             out.append(f"{where}：预警类型不合法")
-        elif (r["warning_type"] == "behind_schedule") != _na(r["project_id"]):
+        elif (r["warning_type"] == "behind_schedule") != is_missing(r["project_id"]):
             out.append(f"{where}：项目预警须有项目编号，单位预警不应有")
-        elif not _na(r["months"]) and int(r["months"]) < 0:
+        elif not is_missing(r["months"]) and int(r["months"]) < 0:
             out.append(f"{where}：月数为负")
-        if _na(r["message"]) or not str(r["message"]).strip():
+        if is_missing(r["message"]) or not str(r["message"]).strip():
             out.append(f"{where}：缺少预警说明")
     return out
 
@@ -89,7 +86,7 @@ def industry_summary_problems(df: pd.DataFrame) -> list[str]:
     for r in df.to_dict("records"):
         if int(r["new_projects"]) < 0:
             out.append(f"{r['period']} {r['industry']}：新引进项目数为负")
-        if int(r["new_projects"]) == 0 and not _na(r["total_investment"]) \
+        if int(r["new_projects"]) == 0 and not is_missing(r["total_investment"]) \
                 and float(r["total_investment"]) != 0:
             out.append(f"{r['period']} {r['industry']}：没有新引进项目却有投资总额")
     return out

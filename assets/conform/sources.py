@@ -21,20 +21,10 @@ import pandas as pd
 from assets.conform.credit import row_finding, row_where, short_name
 from runtime.findings import Finding
 from runtime.reference import Reference, parse_flag
+from runtime.values import is_blank
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})")
 SIGNED_FROM = "签约"  # stage 签约 or later (by reference/stages.csv rank) means signed
-
-
-def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def project_source(preferred: list[dict], ref: Reference) -> tuple[str | None, str]:
@@ -42,7 +32,7 @@ def project_source(preferred: list[dict], ref: Reference) -> tuple[str | None, s
     fallback: tuple[str | None, str] | None = None
     for rec in preferred:
         raw = rec.get("source")
-        if _blank(raw):
+        if is_blank(raw):
             continue
         region, cls = ref.classify_source(raw)
         if cls != "unknown":
@@ -53,7 +43,7 @@ def project_source(preferred: list[dict], ref: Reference) -> tuple[str | None, s
 
 def in_library(value: object) -> bool | None:
     """The staged 入库 flag (bool, numpy bool, None/NaN, or text from an older staging)."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool):
         return value
