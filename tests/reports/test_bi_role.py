@@ -9,10 +9,12 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
+from runtime.bi import unit_role
 from runtime.bi_role import bi_role_statements, grant_bi_role, scram_verifier
 from runtime.resources import WarehouseResource, release_warehouses
 from runtime.warehouse import Warehouse
 from tests.conftest import BI_ROLE
+from tests.reports.test_bi_views import fill_marts
 
 
 def _privilege(wh: Warehouse, role: str, table: str) -> bool:
@@ -174,3 +176,48 @@ def test_scram_verifier_equals_what_postgresql_computes(scram_server, password):
         assert scram_verifier(password + "x", base64.b64decode(salt), int(iterations)) != stored
     finally:
         scram_server.admin(f"DROP ROLE {role}")
+
+
+def test_district_roles_log_in_only_with_their_own_password_and_see_only_their_rows(
+        scram_warehouse, scram_server, monkeypatch):
+    """Row-level security on the password-checking server: each district's role, once a DBA
+    gives it a login and a password, sees its own rows and the city's; a wrong password, none,
+    or the other district's password is refused; the password is never in the server log."""
+    url, reader = scram_warehouse
+    monkeypatch.setenv("BI_ROLE", reader)
+    monkeypatch.delenv("BI_PASSWORD", raising=False)
+    wh = WarehouseResource(url=url).get()  # schema, bi views, unit roles and policies
+    fill_marts(wh)
+    roles = {unit: unit_role(unit, "district") for unit in ("柳南区", "柳江区")}
+    base = sa.engine.make_url(url)
+    assert "password authentication failed" in _refused(  # no login until a DBA gives one
+        base.set(username=roles["柳南区"], password="anything"))
+    passwords = {unit: f"{unit}-{secrets.token_hex(6)}" for unit in roles}
+    for unit, role in roles.items():  # as a DBA would: a login and a password (as a verifier)
+        verifier = scram_verifier(passwords[unit])
+        with wh.engine.begin() as conn:
+            conn.exec_driver_sql(f"ALTER ROLE {role} LOGIN PASSWORD '{verifier}'")
+
+    seen = {}
+    for unit, role in roles.items():
+        other = next(u for u in roles if u != unit)
+        as_role = base.set(username=role)
+        assert "password authentication failed" in _refused(as_role.set(password=passwords[other]))
+        assert "password authentication failed" in _refused(as_role.set(password="wrong"))
+        assert "no password supplied" in _refused(as_role._replace(password=None))
+        engine = sa.create_engine(as_role.set(password=passwords[unit]))
+        try:
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("SELECT current_user").scalar() == role
+                seen[unit] = set(conn.exec_driver_sql(
+                    'SELECT "单位" FROM bi.target_progress_latest').scalars())
+                assert conn.exec_driver_sql(
+                    "SELECT DISTINCT unit_name FROM marts.red_black_list").scalars().all() == [unit]
+            with engine.connect() as conn, pytest.raises(sa.exc.ProgrammingError,
+                                                          match="permission denied"):
+                conn.exec_driver_sql("SELECT 1 FROM staging.files LIMIT 1")
+        finally:
+            engine.dispose()
+    assert seen == {"柳南区": {"柳南区", "柳州市"}, "柳江区": {"柳江区", "柳州市"}}
+    log = scram_server.log_text()
+    assert not [p for p in passwords.values() if p in log]

@@ -18,7 +18,8 @@ ROWS = [  # period, unit, indicator, actual
 ]
 
 
-def _fill(wh) -> None:
+def fill_marts(wh) -> None:
+    """A few mart rows of three districts and the city (shared with the password-checking test)."""
     with wh.transaction() as tx:
         for period, unit, ind, actual in ROWS:
             tx.execute("INSERT INTO marts.target_progress (period, year, unit_name, indicator, "
@@ -35,7 +36,7 @@ def _fill(wh) -> None:
 def test_latest_views_with_chinese_column_names(warehouse_url):
     wh = WarehouseResource(url=warehouse_url).get()  # schema + bi views
     try:
-        _fill(wh)
+        fill_marts(wh)
         latest = wh.read('SELECT * FROM bi.target_progress_latest ORDER BY "单位"')
         assert set(latest["统计期"]) == {"2021-02"}
         assert list(latest["单位"]) == sorted(u for p, u, _, _ in ROWS if p == "2021-02")
@@ -73,7 +74,7 @@ def _as_login(url: str, role: str) -> sa.Engine:
 
 def test_each_district_sees_its_own_and_the_city_rows(postgres_url):
     wh = WarehouseResource(url=postgres_url).get()  # creates the unit roles and the policies
-    _fill(wh)
+    fill_marts(wh)
     liunan, liujiang = unit_role("柳南区", "district"), unit_role("柳江区", "district")
     mapping = wh.read("SELECT role_name, unit_name FROM bi.unit_roles")
     assert dict(zip(mapping["role_name"], mapping["unit_name"]))[liunan] == "柳南区"
