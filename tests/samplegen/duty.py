@@ -237,3 +237,54 @@ def write_expected(path: Path, rows: list[dict]) -> None:
         w = csv.DictWriter(fh, STATUS_COLUMNS)
         w.writeheader()
         w.writerows(sorted(rows, key=lambda r: (r["period"], r["unit_name"], r["kind"])))
+
+
+# --- the generator's use of the above (tests/samplegen/__init__.py) ----------------------------
+DUTY_TYPES = ("district", "department", "task_group")
+
+
+def world_unit_types(units: list[str]) -> dict[str, tuple[str, str | None]]:
+    """unit -> (unit_type, parent_type) for the units that can owe (the city owes nothing)."""
+    from . import names as N
+    from .world import unit_type
+
+    out = {}
+    for u in units:
+        t = unit_type(u)
+        parent = ("district" if u in N.LUZHAI_GROUPS else "department" if u in N.KJJ_GROUPS
+                  else None) if t == "task_group" else None
+        if t in DUTY_TYPES:
+            out[u] = (t, parent)
+    return out
+
+
+def plan_world(units: list[str], targets: list[dict], months: list[str], seed: int,
+               protected: set[tuple[str, str]]) -> tuple[list, dict, list, dict]:
+    """(owed, plan, duty table, unit types) for a generated world; `protected` (unit, month)
+    ledgers that carry another planted case are never planned missing."""
+    table = read_duty_table()
+    types = world_unit_types(units)
+    with_target: dict[int, set[str]] = {}
+    for t in targets:
+        if t["unit_name"] in types:
+            with_target.setdefault(int(t["year"]), set()).add(t["unit_name"])
+    owed = owed_submissions(table, with_target, types, months)
+    plan = plan_duty(owed, seed)
+    for key in owed:
+        if plan[key] == "missing" and (key[0], key[2]) in protected:
+            plan[key] = "on_time"
+    return owed, plan, table, types
+
+
+def duty_findings(rows: list[dict]) -> list[dict]:
+    """The expected `missing_submission` (unit and month, no file) and `late_submission` (the
+    first file) findings of the expected submission_status rows."""
+    out = []
+    for r in rows:
+        if r["status"] in ("missing", "late"):
+            out.append({"check_name": f"{r['status']}_submission",
+                        "severity": "warning" if r["status"] == "missing" else "info",
+                        "period": r["period"], "unit_name": r["unit_name"],
+                        "source_file": r["source_file"], "source_sheet": "", "source_row": "",
+                        "project_name": ""})
+    return out
