@@ -12,7 +12,7 @@ Independence: nothing here imports assets/ or runtime/; the duty table
 (reference/reporting_duties.csv) is read with this module's own parser, and the status rules are
 restated from domain.md ("Reporting duty") and submissions.md ("When a submission arrived").
 
-Wiring into the generator (tests/samplegen/__init__.py), after the merge:
+Wiring into the generator (tests/samplegen/__init__.py; `plan_world` does steps 1 and 2):
 1. `owed = owed_submissions(table, units_with_targets, unit_types, months)` — every (unit, kind,
    month) the world owes (units with a target in the month's year; months = the generated ones);
 2. `plan = plan_duty(owed, seed)` → {(unit, kind, month): status}; the writers skip the files whose
@@ -20,7 +20,8 @@ Wiring into the generator (tests/samplegen/__init__.py), after the merge:
 3. after writing, `subs = arrivals_for(ctx.files, plan, table, unit_types, seed)`;
    `stamp(out, subs)`; `write_manifest(truth_dir / "arrivals.csv", subs)`;
 4. `write_expected(truth_dir / "submission_status.csv", expected_status(owed, subs, table,
-   unit_types))` — the ground truth of marts.submission_status (as of: every deadline past).
+   unit_types))` — the ground truth of marts.submission_status (as of: every deadline past);
+   `duty_findings` gives its missing_submission / late_submission findings.
 """
 
 from __future__ import annotations
