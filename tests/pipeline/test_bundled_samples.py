@@ -7,6 +7,7 @@ compares one layer with what the generator planted.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -247,6 +248,11 @@ def test_submission_status_equals_the_truth(wh):
     expectation (tests/samplegen/duty.py; written with the arrival manifest)."""
     expected = truth("submission_status")
     assert {"on_time", "late", "missing"} <= set(expected["status"])
+    # the boundary plants: the deadline day's last minute is on time, the next day's first late
+    got_at = {(r.received_at, r.status) for r in expected.itertuples() if r.received_at}
+    day = [date.fromisoformat(d) for d in expected["deadline"]]
+    assert any((f"{d} 23:59:00", "on_time") in got_at for d in day)
+    assert any((f"{d + timedelta(days=1)} 00:00:00", "late") in got_at for d in day)
     ours = wh.read("SELECT period, unit_name, kind, deadline, status, source_file, received_at "
                    "FROM marts.submission_status")
     got = {(r.period, r.unit_name, r.kind): (str(r.deadline)[:10], r.status,
