@@ -19,7 +19,7 @@ from runtime.resources import release_warehouses
 from runtime.warehouse import Warehouse
 from tests.bad_inputs import hostile
 from tests.conftest import url_for
-from tests.pipeline.bundled import SAMPLES
+from tests.pipeline.bundled import SAMPLES, stamp_arrivals
 from tests.reliability.helpers import CORE, MARTS
 
 MONTH = "2022-05"
@@ -65,6 +65,7 @@ def _build(url: str, root) -> dict[str, pd.DataFrame]:
 
 @pytest.mark.parametrize("backend", ["duckdb", "postgres"])
 def test_bundled_samples_with_hostile_files_are_unchanged(backend, tmp_path, monkeypatch):
+    stamp_arrivals()  # the copies keep the bundled files' arrival times
     base_root = tmp_path / "base"
     shutil.copytree(SAMPLES, base_root)
     (base_root / MONTH / LOCKED).unlink()  # without it: what the hostile run must equal

@@ -13,7 +13,7 @@ from assets.conform.assets import build_core
 from assets.ingest.load import ingest
 from runtime.warehouse import Warehouse
 from tests.conftest import url_for
-from tests.pipeline.bundled import SAMPLES, TRUTH, norm, truth
+from tests.pipeline.bundled import SAMPLES, TRUTH, norm, stamp_arrivals, truth
 
 NEW_CHECKS = ["unknown_source", "inside_region_project", "cohort_project_unmatched",
               "cohort_flag_outside_list"]
@@ -28,6 +28,7 @@ def wh(request, tmp_path_factory):
     url = url_for(request.param, tmp_path_factory.mktemp("rev2"))
     warehouse = Warehouse(url)
     warehouse.create_schema()
+    stamp_arrivals()
     ingest(warehouse, SAMPLES)
     build_core(warehouse)
     yield warehouse

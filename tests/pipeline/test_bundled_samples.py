@@ -6,6 +6,8 @@ compares one layer with what the generator planted.
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -13,19 +15,17 @@ import pytest
 
 from assets.conform.evaluate import pairwise_precision_recall
 from tests.conftest import POSTGRES_URL, postgres_available, reset_postgres
-from tests.pipeline.bundled import TRUTH, load_samples, norm, truth
+from tests.pipeline.bundled import load_samples, norm, truth
 
 # Checks that concern a whole file: compared by (check, file), the row being incidental.
 FILE_LEVEL = {"period_mismatch", "unreadable_file", "skipped_file", "target_total_mismatch",
               "superseded_file"}
+# Checks of a unit's month (the reporting duty): compared by (check, file, period, unit) — a
+# missing submission has no file, so the file alone would not tell two of them apart.
+UNIT_MONTH_LEVEL = {"missing_submission", "late_submission"}
 # findings the ground truth does not plan, and where they are tested instead
 NOT_IN_TRUTH = {
     "no_four_rates_baseline": "marts stage; tests/marts/test_four_rates_baseline.py",
-    # The bundled files' arrival times are their checkout times until the generator plants
-    # arrivals (tests/samplegen/duty.py, not yet wired in): judged by the hand-worked tests in
-    # tests/marts/test_submission_status.py and tests/pipeline/test_reporting_duty.py.
-    "late_submission": "reporting duty; not yet in the bundled ground truth",
-    "missing_submission": "reporting duty; not yet in the bundled ground truth",
 }
 MARTS = ["target_progress", "city_summary", "four_rates", "red_black_list",
          "performance_assessment"]
@@ -89,7 +89,8 @@ def test_seed_target_figures(wh):
 def test_findings_equal_the_planted_problems(wh):
     """Every finding of every check name, both ways: a finding of a kind the generator did not
     plant is as wrong as a planted one that is missed."""
-    ours = wh.read("SELECT check_name, source_file, source_row FROM quality.findings")
+    ours = wh.read("SELECT check_name, source_file, source_row, period, unit_name "
+                   "FROM quality.findings")
     files = truth("files")
     # design.md's own checks, with their truth from the other ground-truth files: a dropped
     # title/合计/注/example row (dropped_rows.csv covers project-ledger sheets only; the
@@ -102,17 +103,29 @@ def test_findings_equal_the_planted_problems(wh):
         check_name="superseded_file", source_row="")
     planted = pd.concat([truth("findings")] + [df[["check_name", "source_file", "source_row"]]
                                                for df in (dropped, superseded)],
-                        ignore_index=True)
+                        ignore_index=True).fillna("")
     ours = ours[~ours["check_name"].isin(NOT_IN_TRUTH)
                 & ~((ours["check_name"] == "dropped_row") & ~ours["source_file"].isin(ledgers))]
 
-    def keyset(df):
-        return {
-            (c, f or "", "" if c in FILE_LEVEL else norm(r))
-            for c, f, r in zip(df["check_name"], df["source_file"].fillna(""),
-                               df["source_row"].fillna(""))
-        }
+    def keys(df) -> list[tuple]:
+        return [
+            (c, f or "", "" if c in FILE_LEVEL else norm(r),
+             (p, u) if c in UNIT_MONTH_LEVEL else ("", ""))
+            for c, f, r, p, u in zip(df["check_name"], df["source_file"].fillna(""),
+                                     df["source_row"].fillna(""), df["period"].fillna(""),
+                                     df["unit_name"].fillna(""))
+        ]
 
+    def keyset(df) -> set[tuple]:
+        return set(keys(df))
+
+    # a unit missing both its ledgers of a month has two findings of one key: counted
+    def duty(df) -> Counter:
+        return Counter(k for k in keys(df) if k[0] in UNIT_MONTH_LEVEL)
+
+    owed = truth("submission_status")
+    assert sum(duty(planted).values()) == owed["status"].isin(["missing", "late"]).sum() > 0
+    assert duty(ours) == duty(planted)
     expected, found = keyset(planted), keyset(ours)
     missed, beyond = expected - found, found - expected
     assert missed == set(), f"missed planted problems: {sorted(missed)[:10]}"
@@ -233,10 +246,13 @@ def test_postgres_gives_the_same_marts(wh):
 def test_submission_status_equals_the_truth(wh):
     """marts.submission_status of every built month against the generator's independent
     expectation (tests/samplegen/duty.py; written with the arrival manifest)."""
-    if not (TRUTH / "submission_status.csv").exists():
-        pytest.skip("the bundled ground truth predates the reporting duty (no "
-                    "submission_status.csv / arrivals.csv yet)")
     expected = truth("submission_status")
+    assert {"on_time", "late", "missing"} <= set(expected["status"])
+    # the boundary plants: the deadline day's last minute is on time, the next day's first late
+    got_at = {(r.received_at, r.status) for r in expected.itertuples() if r.received_at}
+    day = [date.fromisoformat(d) for d in expected["deadline"]]
+    assert any((f"{d} 23:59:00", "on_time") in got_at for d in day)
+    assert any((f"{d + timedelta(days=1)} 00:00:00", "late") in got_at for d in day)
     ours = wh.read("SELECT period, unit_name, kind, deadline, status, source_file, received_at "
                    "FROM marts.submission_status")
     got = {(r.period, r.unit_name, r.kind): (str(r.deadline)[:10], r.status,
@@ -244,6 +260,7 @@ def test_submission_status_equals_the_truth(wh):
            for r in ours.itertuples()}
     want = {(r.period, r.unit_name, r.kind): (r.deadline, r.status, r.source_file, r.received_at)
             for r in expected.itertuples() if r.period in {k[0] for k in got}}
+    assert {k[0] for k in got} == set(expected["period"])
     assert got == want
 
 

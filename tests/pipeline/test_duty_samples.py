@@ -98,3 +98,28 @@ def test_planted_duty_equals_the_mart(warehouse_url, tmp_path):
     for key, planned in plan.items():  # the boundary plants land on their side
         want = {"deadline_day": "on_time", "day_after": "late"}.get(planned, planned)
         assert by_plan[key] == want, key
+
+
+def test_the_arrivals_command_stamps_a_fresh_checkout(tmp_path):
+    """`python -m tests.samplegen.arrivals DROP MANIFEST` (the README's first set-up command):
+    every listed file gets its arrival time; a listed file that is absent fails the command."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "drop"
+    _table, _owed, _plan, arrivals = _world(root)
+    manifest = root.parent / "arrivals.csv"
+    now = datetime.now(UTC).timestamp()
+    for path in root.rglob("*.xlsx"):
+        os.utime(path, (now, now))
+    repo = duty.REPO
+    run = subprocess.run([sys.executable, "-m", "tests.samplegen.arrivals", str(root),
+                          str(manifest)], cwd=repo, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert f"stamped {len(arrivals)} of {len(arrivals)} files" in run.stdout
+    for a in arrivals:
+        assert (root / a.source_file).stat().st_mtime == a.arrived_at.timestamp(), a
+    (root / arrivals[0].source_file).unlink()
+    run = subprocess.run([sys.executable, "-m", "tests.samplegen.arrivals", str(root),
+                          str(manifest)], cwd=repo, capture_output=True, text=True, check=False)
+    assert run.returncode == 1 and arrivals[0].source_file in run.stderr

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
+from . import duty as D
 from . import truth as T
 from .layouts import FIELDS
-from .ledgers import Ctx, write_ledgers
+from .ledgers import MISSING_SUBMISSIONS, PLANTED_LEDGERS, Ctx, write_ledgers
 from .specials import write_specials
 from .targets import write_targets
 from .world import ALL_PERIODS, World
@@ -38,20 +40,29 @@ def generate(out_dir, truth_dir, seed: int = 20221, units=None, months=None,
     world = World(seed, list(units) if units else None, periods, rows_scale)
     ctx = Ctx(out, seed)
     write_targets(ctx, world.years)
-    info = write_ledgers(world, ctx, seed)
+    protected = {(u, periods[-1] if m == "last" else m) for u, m in PLANTED_LEDGERS}
+    owed, plan, table, types = D.plan_world(world.units, ctx.targets, periods, seed,
+                                            protected | set(MISSING_SUBMISSIONS))
+    info = write_ledgers(world, ctx, seed, plan)
     from .activities import write_activities
 
-    write_activities(world, ctx, seed)
+    write_activities(world, ctx, seed, plan)
     write_specials(ctx, periods)
     res = T.compute(world, ctx)
     from .cohort import write_cohort
 
     cohort, cohort_findings = write_cohort(world, ctx, res)
-    # file timestamps: deterministic, a resubmission is newer than its original
+    # file timestamps: deterministic, a resubmission is newer than its original; a submission's
+    # is its planned arrival (reporting duty), also written to the manifest arrivals.csv
     for f in ctx.files:
         rel = f["source_file"]
         ts = ctx.mtimes.get(rel, 1656633600.0)
         os.utime(out / rel, (ts, ts))
+    subs = D.arrivals_for(ctx.files, plan, table, types, seed)
+    D.stamp(out, subs)
+    D.write_manifest(tdir / "arrivals.csv", subs)
+    status = D.expected_status(owed, subs, table, types)
+    D.write_expected(tdir / "submission_status.csv", status)
     files = sorted(ctx.files, key=lambda f: f["source_file"])
     T.write_csv(tdir / "files.csv", files, ["source_file", "folder_month", "unit_name", "kind",
                                             "expected_status", "reason"])
@@ -64,7 +75,7 @@ def generate(out_dir, truth_dir, seed: int = 20221, units=None, months=None,
     T.write_csv(tdir / "project_periods.csv", res["project_periods"],
                 ["true_project_id", "period", "stage", "funds_this_year", "funds_cumulative",
                  "reported_by", "in_library"])
-    findings = ctx.findings + res["findings"] + cohort_findings
+    findings = ctx.findings + res["findings"] + cohort_findings + D.duty_findings(status)
     findings.sort(key=lambda f: (f["check_name"], f["source_file"], str(f["source_row"]),
                                  f["project_name"]))
     T.write_csv(tdir / "findings.csv", findings, FINDING_HEADER)
@@ -86,5 +97,6 @@ def generate(out_dir, truth_dir, seed: int = 20221, units=None, months=None,
                  "project_name", "chain", "planned_investment", "entered_on", "status"])
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return {"files": len(ctx.files), "ledger_rows": len(ctx.rows),
+            "submission_status": dict(sorted(Counter(r["status"] for r in status).items())),
             "projects": len(res["projects"]), "findings": len(findings), "bytes": size,
             "planted": info}

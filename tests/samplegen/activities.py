@@ -13,7 +13,6 @@ from .writer import Sheet, write_workbook
 
 TYPES = ["走出去", "请进来", "不见面", "推介会", "参加自治区或市组织的活动"]
 CITIES = ["深圳", "广州", "上海", "杭州", "苏州", "长沙", "成都", "武汉", "南宁", "佛山", "线上"]
-MONTHLY = {"市投资促进局", "市工业和信息化局", "市商务局", "市科技局"}
 STATUS = ["前期工作", "洽谈中", "已签约"]
 
 
@@ -52,9 +51,15 @@ def _acts(r: random.Random, unit: str, year: int, n: int, rt: random.Random):
     return out
 
 
-def write_activities(world, ctx, seed: int) -> None:
+def write_activities(world, ctx, seed: int, plan: dict | None = None) -> None:
+    """Revision 2: every unit that owes an activity ledger (departments, task groups) writes one
+    every month (cumulative over the year); a month the duty plan marks `missing` is not written.
+    The reserve lists stay quarterly.  The 鹿寨县 groups' activities come from a random stream of
+    their own, so the other units' activities stay as they were."""
+    plan = plan or {}
     r = random.Random(f"{seed}|activities")
     units = [u for u in world.units if unit_type(u) == "department" or u in N.KJJ_GROUPS]
+    _group_activities(world, ctx, seed, plan)
     for year in world.years:
         months = [a for a in range(ab(world.periods[0]), ab(world.periods[-1]) + 1)
                   if a // 12 == year]
@@ -76,12 +81,27 @@ def write_activities(world, ctx, seed: int) -> None:
             for a in months:
                 m = a % 12 + 1
                 quarterly = m % 3 == 0
-                if unit in MONTHLY or quarterly:
+                if plan.get((unit, "activity_ledger", f"{year}-{m:02d}")) != "missing":
                     _activity_file(ctx, unit, alias, year, m, a,
                                    [x for x in acts if (x[0].year, x[0].month) <= (year, m)])
                 if quarterly:
                     _reserve_file(ctx, unit, alias, year, m, a,
                                   [x for x in reserve if (x[3].year, x[3].month) <= (year, m)])
+
+
+def _group_activities(world, ctx, seed: int, plan: dict) -> None:
+    """The 鹿寨县 产业招商组 (from 2022): a monthly activity ledger each."""
+    for unit in [u for u in world.units if u in N.LUZHAI_GROUPS]:
+        for year in [y for y in world.years if y >= 2022]:
+            r = random.Random(f"{seed}|group-activities|{unit}|{year}")
+            acts = _acts(r, unit, year, r.randint(3, 8),
+                         random.Random(f"{seed}|types|{unit}|{year}"))
+            for a in [a for a in range(ab(world.periods[0]), ab(world.periods[-1]) + 1)
+                      if a // 12 == year]:
+                m = a % 12 + 1
+                if plan.get((unit, "activity_ledger", f"{year}-{m:02d}")) != "missing":
+                    _activity_file(ctx, unit, unit, year, m, a,
+                                   [x for x in acts if (x[0].year, x[0].month) <= (year, m)])
 
 
 def _activity_file(ctx, unit, alias, year, m, a, acts) -> None:

@@ -12,7 +12,7 @@ Independence: nothing here imports assets/ or runtime/; the duty table
 (reference/reporting_duties.csv) is read with this module's own parser, and the status rules are
 restated from domain.md ("Reporting duty") and submissions.md ("When a submission arrived").
 
-Wiring into the generator (tests/samplegen/__init__.py), after the merge:
+Wiring into the generator (tests/samplegen/__init__.py; `plan_world` does steps 1 and 2):
 1. `owed = owed_submissions(table, units_with_targets, unit_types, months)` — every (unit, kind,
    month) the world owes (units with a target in the month's year; months = the generated ones);
 2. `plan = plan_duty(owed, seed)` → {(unit, kind, month): status}; the writers skip the files whose
@@ -20,7 +20,8 @@ Wiring into the generator (tests/samplegen/__init__.py), after the merge:
 3. after writing, `subs = arrivals_for(ctx.files, plan, table, unit_types, seed)`;
    `stamp(out, subs)`; `write_manifest(truth_dir / "arrivals.csv", subs)`;
 4. `write_expected(truth_dir / "submission_status.csv", expected_status(owed, subs, table,
-   unit_types))` — the ground truth of marts.submission_status (as of: every deadline past).
+   unit_types))` — the ground truth of marts.submission_status (as of: every deadline past);
+   `duty_findings` gives its missing_submission / late_submission findings.
 """
 
 from __future__ import annotations
@@ -237,3 +238,54 @@ def write_expected(path: Path, rows: list[dict]) -> None:
         w = csv.DictWriter(fh, STATUS_COLUMNS)
         w.writeheader()
         w.writerows(sorted(rows, key=lambda r: (r["period"], r["unit_name"], r["kind"])))
+
+
+# --- the generator's use of the above (tests/samplegen/__init__.py) ----------------------------
+DUTY_TYPES = ("district", "department", "task_group")
+
+
+def world_unit_types(units: list[str]) -> dict[str, tuple[str, str | None]]:
+    """unit -> (unit_type, parent_type) for the units that can owe (the city owes nothing)."""
+    from . import names as N
+    from .world import unit_type
+
+    out = {}
+    for u in units:
+        t = unit_type(u)
+        parent = ("district" if u in N.LUZHAI_GROUPS else "department" if u in N.KJJ_GROUPS
+                  else None) if t == "task_group" else None
+        if t in DUTY_TYPES:
+            out[u] = (t, parent)
+    return out
+
+
+def plan_world(units: list[str], targets: list[dict], months: list[str], seed: int,
+               protected: set[tuple[str, str]]) -> tuple[list, dict, list, dict]:
+    """(owed, plan, duty table, unit types) for a generated world; `protected` (unit, month)
+    ledgers that carry another planted case are never planned missing."""
+    table = read_duty_table()
+    types = world_unit_types(units)
+    with_target: dict[int, set[str]] = {}
+    for t in targets:
+        if t["unit_name"] in types:
+            with_target.setdefault(int(t["year"]), set()).add(t["unit_name"])
+    owed = owed_submissions(table, with_target, types, months)
+    plan = plan_duty(owed, seed)
+    for key in owed:
+        if plan[key] == "missing" and (key[0], key[2]) in protected:
+            plan[key] = "on_time"
+    return owed, plan, table, types
+
+
+def duty_findings(rows: list[dict]) -> list[dict]:
+    """The expected `missing_submission` (unit and month, no file) and `late_submission` (the
+    first file) findings of the expected submission_status rows."""
+    out = []
+    for r in rows:
+        if r["status"] in ("missing", "late"):
+            out.append({"check_name": f"{r['status']}_submission",
+                        "severity": "warning" if r["status"] == "missing" else "info",
+                        "period": r["period"], "unit_name": r["unit_name"],
+                        "source_file": r["source_file"], "source_sheet": "", "source_row": "",
+                        "project_name": ""})
+    return out

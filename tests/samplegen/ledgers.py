@@ -218,9 +218,18 @@ def plant_rows(world: World, plans, lays) -> dict:
 
 MISSING_SUBMISSIONS = {("三江县", "2021-04"): "none", ("融安县", "2021-09"): "encrypted",
                        ("柳城县", "2022-02"): "corrupt"}
+# the ledgers that carry a planted case (plant_rows, the resubmission, the period mismatch): the
+# reporting-duty plan never leaves them out ("last" = the last generated month)
+PLANTED_LEDGERS = {("城中区", "2021-06"), ("柳北区", "2021-11"), ("柳城县", "2022-04"),
+                   ("柳南区", "last"), ("市商务局", "2021-08"), ("市投资促进局", "2021-05"),
+                   ("市工业和信息化局", "2021-09"), ("市科技局", "2022-03"), ("融安县", "2021-12"),
+                   ("鱼峰区", "2021-10"), ("柳江区", "2021-06"), ("城中区", "2022-03")}
 
 
-def write_ledgers(world: World, ctx: Ctx, seed: int) -> dict:
+def write_ledgers(world: World, ctx: Ctx, seed: int, plan: dict | None = None) -> dict:
+    """plan: the reporting-duty plan {(unit, kind, month): status}; a ledger planned `missing`
+    is not written."""
+    plan = plan or {}
     lays = default_layouts()
     plans = plan_all(world, seed, lays)
     info = plant_rows(world, plans, lays)
@@ -239,7 +248,7 @@ def write_ledgers(world: World, ctx: Ctx, seed: int) -> dict:
         if mismatch:
             title_month -= 1
         sheets, recs = build_sheets(lt, unit, a, title_month, rows, rng, world)
-        if special == "none":
+        if special == "none" or plan.get((unit, "project_ledger", period)) == "missing":
             continue
         path = ctx.out / rel
         write_workbook(path, sheets)

@@ -366,6 +366,26 @@ class World:
                     p.partners[p.home] = [r.choice(depts)]
         self.plant()
         self.plant_sources()
+        self.plant_stalled()
+
+    def plant_stalled(self, n: int = 4) -> None:
+        """Revision 2 (early warning 签约未开工): a few district projects signed 6 to 8 months
+        before the last month that have not started by it (funds may flow: registered), from a
+        random stream of their own so the rest of the world stays as it was."""
+        r = random.Random(f"{self.seed}|stalled")
+        taken = set(self.planted.get("conflicts", [])) | {self.planted.get("rename")} \
+            | set(self.planted.get("below", [])) | set(self.planted.get("unknown_industry", []))
+        cands = [p for p in self.projects
+                 if p.home and p.home in p.listings and p.home != "融安县" and p.pid not in taken
+                 and self.last - 8 <= p.s <= self.last - 6 and p.s >= self.first
+                 and not p.talk_first and p.t_withdraw is None and p.total >= Decimal("0.05")
+                 and p.listings[p.home] <= p.s + 1 and p.t_start <= self.last]
+        stalled = []
+        for p in r.sample(cands, min(n, len(cands))):
+            p.t_start = self.last + 1 + r.randint(0, 2)
+            p.t_done = p.t_start + r.randint(4, 12)
+            stalled.append(p.pid)
+        self.planted["stalled"] = sorted(stalled)
 
     def plant_sources(self) -> None:
         """Revision 2: 投资来源 of every class (区内, 境外, 区外境内 in a long form, unknown places and
