@@ -8,7 +8,7 @@ import pytest
 from assets.marts.build import build_marts
 
 from . import rules as ref_rules
-from .compare import differences
+from .compare import mart_differences
 from .pipeline_views import industry_summary, project_pipeline
 from .submissions import submission_status
 from .tables import from_frames
@@ -38,19 +38,7 @@ REFERENCE = {"interview_list": interview_list, "early_warning": early_warning,
 
 def compare(name: str, prod, ref) -> list[str]:
     keys, exact, close = SPECS[name]
-    prod, ref = prod.copy(), ref.copy()
-    for df in (prod, ref):
-        for col in ("deadline", "received_at"):
-            if col in df:  # one text form for dates and times
-                df[col] = [None if v is None or v != v else str(v)[:19] for v in df[col]]
-    if name == "early_warning":  # a unit warning has no project: one key per unit
-        for df in (prod, ref):
-            df["project_id"] = [None if v is None or v != v else v for v in df["project_id"]]
-    out = differences(prod, ref, keys, exact)
-    if close:
-        out += [d for d in differences(prod, ref, keys, close, tol=1e-9) if "lacks" not in d
-                and "extra" not in d and "repeats" not in d]
-    return out
+    return mart_differences(prod, ref, keys, exact, close)
 
 
 def reference_marts(core, period, rules, as_of=None) -> dict:
