@@ -92,6 +92,10 @@ def truth_core(truth: Path) -> RefCore:
     periods = periods_of(truth)
     files = _csv(truth, "files")
     p = _csv(truth, "projects")
+    # the 产业链 as written: a project whose ledgers leave the column empty has none
+    rows = _csv(truth, "ledger_rows")
+    written = set(rows.loc[rows["chain"] != "", "true_project_id"])
+    p["chain"] = [c if i in written else "" for i, c in zip(p["true_project_id"], p["chain"])]
     projects = pd.DataFrame(dict(
         project_id=p["true_project_id"], project_name=p["project_name"],
         investor=p["investor"], industry=p["industry"].map(_none), chain=p["chain"].map(_none),
@@ -154,9 +158,9 @@ def truth_marts(truth: Path) -> dict[str, pd.DataFrame]:
                 "project_pipeline": project_pipeline, "industry_summary": industry_summary}
     out = {}
     for name, build in builders.items():
-        frames = [build(core, period, rules) for period in periods_of(truth)]
-        df = pd.concat([f for f in frames if len(f)], ignore_index=True)
-        out[name] = df[OUTPUTS[name]]
+        rows = [r for period in periods_of(truth)
+                for r in build(core, period, rules).to_dict("records")]
+        out[name] = pd.DataFrame(rows, columns=OUTPUTS[name])
     return out
 
 
