@@ -12,6 +12,7 @@ counts and amounts are. Run with `-s` to see how many rows each mart compared.""
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import pandas as pd
@@ -54,6 +55,8 @@ def wh(request, tmp_path_factory):
     if request.param == "postgresql":
         problem = postgres_available()
         if problem:
+            if os.environ.get("CI"):
+                pytest.fail(f"PostgreSQL unreachable: {problem}")
             pytest.skip(f"PostgreSQL unreachable: {problem}")
         reset_postgres()
         url = POSTGRES_URL
@@ -124,10 +127,14 @@ def test_every_mart_equals_the_reference(wh):
              "city_summary": CITY, "four_rates": FOUR_RATES}
     periods = _periods(wh)
     assert len(periods) >= 12
+    # the reference's own reporting duty (every deadline of the samples is past) feeds its
+    # `reporting` item, not production's marts.submission_status
+    status = {p: submission_status(core, p, rules) for p in periods}
+    core.submissions = pd.DataFrame([r for s in status.values() for r in s.to_dict("records")])
     problems, counts = [], dict.fromkeys(specs, 0)
     for period in periods:
         ref = {k: f(core, period, rules) for k, f in build.items()}
-        ref["submission_status"] = submission_status(core, period, rules)  # all deadlines past
+        ref["submission_status"] = status[period]
         ref.update(_figures(core, period, rules))
         for name, (keys, exact, close, *tol) in specs.items():
             prod = _mart(wh, name, period)
@@ -138,7 +145,7 @@ def test_every_mart_equals_the_reference(wh):
             problems += [f"{period} {name} {d}" for d in
                          mart_differences(prod, ref[name], keys, exact, close, *tol)]
     _report(counts, f"{wh.url.split(':')[0]} reference rows compared")
-    assert all(counts[k] for k in specs if k != "submission_status"), counts
+    assert all(counts.values()), counts
     assert problems == [], problems[:30]
 
 
