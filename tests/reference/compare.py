@@ -58,3 +58,28 @@ def differences(prod: pd.DataFrame, ref: pd.DataFrame, keys: list[str], columns:
             if not _same(a, b, tol) and not _known(k, c, p[k], f[k]):
                 out.append(f"{k} {c}: production {a!r}, reference {b if _blank(b) else float(b) if not isinstance(b, str) else b!r}")
     return out
+
+
+def _plain(v):
+    """None for every blank; dates and times as 'YYYY-MM-DD[ HH:MM:SS]' text."""
+    if _blank(v) or v is pd.NaT:
+        return None
+    if hasattr(v, "isoformat") and not isinstance(v, str):
+        return str(v)[:19]
+    return v
+
+
+def mart_differences(prod: pd.DataFrame, ref: pd.DataFrame, keys: list[str],
+                     exact: list[str], close: list[str] = (), tol: float = 1e-9) -> list[str]:
+    """`differences` on both sides' rows, `exact` columns exactly (numbers to the cent),
+    `close` columns within `tol` (rates and amounts with many decimals)."""
+    prod, ref = prod.copy(), ref.copy()
+    for df in (prod, ref):
+        for col in {*keys, "deadline", "received_at"} & set(df.columns):
+            df[col] = [_plain(v) for v in df[col]]
+    out = differences(prod, ref, keys, exact)
+    if close:
+        out += [d for d in differences(prod, ref, keys, list(close), tol=tol)
+                if not d.startswith(("production lacks", "production has extra",
+                                     "production repeats"))]
+    return out

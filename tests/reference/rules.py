@@ -86,6 +86,19 @@ class RefRules:
     assessment: AssessmentRules
     # rules.md `reporting`: (points per missing, points per late, cap)
     reporting: tuple = (Decimal("0.5"), Decimal("0.2"), Decimal(3))
+    watch: WatchRules | None = None
+
+
+@dataclass(frozen=True)
+class WatchRules:
+    """rules.md 季约谈 and 预警, and the reporting duty's local-time offset (revision 2)."""
+
+    interview_black_months: int
+    interview_gate_share: Decimal  # of time progress; strictly below it is listed
+    not_started_months: int
+    no_funds_months: int
+    behind_gap: Decimal  # time progress − gate completion ≥ this
+    utc_offset_hours: int
 
 
 def load(path: Path = RULES_PATH, **overrides) -> RefRules:
@@ -139,6 +152,10 @@ def load(path: Path = RULES_PATH, **overrides) -> RefRules:
                 (_d(a["grade"]["pass"]), "合格")),
     )
     rep = data["reporting"]["assessment"]
+    iv, ew = data["interview"], data["early_warning"]
+    watch = WatchRules(int(iv["black_list_months"]), _d(iv["gate_share_of_time_progress"]),
+                       int(ew["signed_not_started_months"]), int(ew["signed_no_funds_months"]),
+                       _d(ew["behind_schedule_gap"]), int(data["reporting"]["utc_offset_hours"]))
     return RefRules(indicators, {k: _d(v) for k, v in data["four_rates"]["increment_targets"].items()},
                     red_black, assessment,
-                    (_d(rep["missing_points"]), _d(rep["late_points"]), _d(rep["cap"])))
+                    (_d(rep["missing_points"]), _d(rep["late_points"]), _d(rep["cap"])), watch)

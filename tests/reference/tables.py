@@ -28,6 +28,8 @@ class RefCore:
     four_rates_baseline: pd.DataFrame
     # marts.submission_status: the reporting duty's months (input of the `reporting` item)
     submissions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # staging.files: the file registry (arrival times, for the reference submission_status)
+    files: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def read_baseline(path: Path = BASELINE_CSV) -> pd.DataFrame:
@@ -65,6 +67,8 @@ def from_sql(read: Callable[[str], pd.DataFrame], baseline: Path = BASELINE_CSV)
         cohort=cohort,
         four_rates_baseline=read_baseline(baseline),
         submissions=read("SELECT period, unit_name, kind, status FROM marts.submission_status"),
+        files=read("SELECT source_file, folder_month, unit_name, kind, status, modified_at, "
+                   "first_seen_at FROM staging.files"),
     )
 
 

@@ -60,3 +60,60 @@ def scoring_world(seed: int):
         "period", "unit_name", "project_name", "chain", "planned_investment", "entered_on",
         "status"])
     return core
+
+
+KINDS = ["project_ledger", "activity_ledger"]
+
+
+def _registry(rnd: random.Random, months: list[str], units: list[str]) -> pd.DataFrame:
+    """A file registry: per unit, month and kind none, one or two files, arriving from the 1st
+    of the next month to 40 days later (some on the deadline day's last local minute, some a
+    minute after), first_seen_at sometimes before the modification time; unrecognised files."""
+    from datetime import datetime, timedelta
+
+    rows = []
+    for month in months:
+        if rnd.random() < 0.15:
+            continue  # no folder for this month at all
+        y, m = int(month[:4]), int(month[5:7])
+        start = datetime(y + (m == 12), m % 12 + 1, 1) - timedelta(hours=8)  # local midnight
+        for unit in units:
+            for kind in KINDS:
+                for i in range(rnd.choice([0, 1, 1, 1, 2])):
+                    modified = start + rnd.choice([
+                        timedelta(days=rnd.randrange(-12, 40), minutes=rnd.randrange(1440)),
+                        timedelta(days=4, hours=23, minutes=59),  # 24:00 of the 5th, local
+                        timedelta(days=5), timedelta(days=-1, hours=23, minutes=59)])
+                    seen = modified + timedelta(days=rnd.choice([0, 1, -3]))
+                    rows.append(dict(
+                        source_file=f"{month}/{unit}{kind}{i}.xlsx", folder_month=month,
+                        unit_name=None if rnd.random() < 0.05 else unit,
+                        kind=None if rnd.random() < 0.05 else kind,
+                        status=rnd.choice(["loaded", "superseded", "quarantined"]),
+                        modified_at=modified, first_seen_at=seen))
+    rows.append(dict(source_file="targets/t.xlsx", folder_month="targets", unit_name="柳州市",
+                     kind="target_table", status="loaded", modified_at=datetime(2023, 1, 2),
+                     first_seen_at=datetime(2023, 1, 2)))
+    return pd.DataFrame(rows, columns=["source_file", "folder_month", "unit_name", "kind",
+                                       "status", "modified_at", "first_seen_at"])
+
+
+def duty_world(seed: int):
+    """scoring_world plus a file registry, production's duty table and a run time (mid June
+    2023, so June's deadlines are still ahead)."""
+    from datetime import datetime
+
+    from runtime.duties import load_duties  # production's duty table, only to run production
+
+    core = scoring_world(seed)
+    # the 属地 unit of dim_project is the unit with the territorial credit (as in a real core)
+    territory = {b["project_id"]: b["unit_name"] for b in core.bridge.to_dict("records")
+                 if b["role"] == "territorial"}
+    core.projects["territorial_unit"] = [territory.get(p) for p in core.projects["project_id"]]
+    rnd = random.Random(2000 + seed)
+    units = sorted(set(core.units["unit_name"]) - {"柳州市"})
+    months = [f"{y}-{m:02d}" for y in (2022, 2023) for m in range(1, 13)][:18]
+    core.files = _registry(rnd, months, units)
+    core.duties = load_duties()
+    core.as_of = datetime(2023, 6, 20, 3, 0)
+    return core

@@ -95,6 +95,10 @@ def generate(out_dir, truth_dir, seed: int = 20221, units=None, months=None,
     T.write_csv(tdir / "reserve_rows.csv", ctx.reserve_rows,
                 ["source_file", "source_sheet", "source_row", "period", "unit_name",
                  "project_name", "chain", "planned_investment", "entered_on", "status"])
+    from tests.reference.truth_marts import write as write_truth_marts  # the ground-truth marts
+
+    if units is None and months is None:  # the whole world (not benchmarks/loadgen's slices)
+        write_truth_marts(tdir)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return {"files": len(ctx.files), "ledger_rows": len(ctx.rows),
             "submission_status": dict(sorted(Counter(r["status"] for r in status).items())),
