@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from runtime.rules import QUARTER_MONTHS, Rules
+from runtime.values import is_missing
 
 from .common import (
     STAGE_RANK,
@@ -106,19 +107,34 @@ def build_interview_list(core: CoreTables, period: str, rules: Rules,
 
 
 # --- 预警 ----------------------------------------------------------------------------------------
-def warned_unit(p: ProjectState, view: PeriodView) -> str | None:
-    if p.territorial_unit:
-        return p.territorial_unit
-    for unit in sorted(view.credit):
-        if p.project_id in view.credit[unit]:
-            return unit
-    return None
+def first_credited(core: CoreTables, period: str) -> dict:
+    """project id -> the unit credited with it first by P (earliest first period, then name):
+    who is warned about a project that has no 属地 unit (docs/design.md)."""
+    out: dict = {}
+    bridge = core.bridge
+    if not len(bridge):
+        return out
+    fallback = dict(zip(core.projects["project_id"], core.projects["first_period"])) \
+        if "first_period" in core.projects.columns else {}  # as PeriodView's credit does
+    rows = []
+    for pid, unit, fp in zip(bridge["project_id"], bridge["unit_name"], bridge["first_period"]):
+        fp = fallback.get(pid) if is_missing(fp) else fp
+        if not (is_missing(pid) or is_missing(unit) or is_missing(fp)) and str(fp)[:7] <= period:
+            rows.append((str(fp)[:7], str(unit), pid))
+    rows.sort()
+    for _, unit, pid in rows:
+        out.setdefault(pid, unit)
+    return out
+
+
+def warned_unit(p: ProjectState, first: dict) -> str | None:
+    return p.territorial_unit or first.get(p.project_id)
 
 
 def _project_warning(kind: str, p: ProjectState, view: PeriodView, months: int, names: dict,
-                     text: str) -> dict:
+                     text: str, first: dict) -> dict:
     name = names.get(p.project_id) or str(p.project_id)
-    return dict(period=view.period, warning_type=kind, unit_name=warned_unit(p, view),
+    return dict(period=view.period, warning_type=kind, unit_name=warned_unit(p, first),
                 project_id=p.project_id, project_name=name, months=months, year=view.year,
                 message=f"项目「{name}」{text}")
 
@@ -126,6 +142,7 @@ def _project_warning(kind: str, p: ProjectState, view: PeriodView, months: int, 
 def project_warnings(core: CoreTables, view: PeriodView, rules: Rules) -> list[dict]:
     ew = rules.early_warning
     names = dict(zip(core.projects["project_id"], core.projects["project_name"]))
+    first = first_credited(core, view.period)
     out = []
     for p in sorted(view.all_projects(), key=lambda x: str(x.project_id)):
         if p.signed_month is None or p.below_threshold or p.stage in (None, WITHDRAWN):
@@ -135,14 +152,14 @@ def project_warnings(core: CoreTables, view: PeriodView, rules: Rules) -> list[d
             out.append(_project_warning(
                 "signed_not_started", p, view, months, names,
                 f"{p.signed_month} 签约，至 {view.period} 已 {months} 个月仍未开工（现为{p.stage}，"
-                f"满 {ew.signed_not_started_months} 个月预警），请督促开工"))
+                f"满 {ew.signed_not_started_months} 个月预警），请督促开工", first))
         if p.stage_rank >= SIGNED and p.funds_cumulative == 0 \
                 and months >= ew.signed_no_funds_months:
             out.append(_project_warning(
                 "signed_no_funds", p, view, months, names,
                 f"{p.signed_month} 签约，至 {view.period} 已 {months} 个月仍无到位资金（投资总额 "
                 f"{amt(p.total_investment)} 亿元，满 {ew.signed_no_funds_months} 个月预警），"
-                "请督促资金到位"))
+                "请督促资金到位", first))
     return out
 
 

@@ -148,3 +148,16 @@ def test_industry_summary_counts_each_project_once_with_last_year(rules):
     assert df.loc["新材料", "actual_last_year"] == Decimal("1.25")
     jan = build_industry_summary(core, "2023-01", rules)
     assert jan["actual_last_year"].isna().all()  # 2022-01 not loaded
+
+
+def test_a_project_without_territory_is_warned_to_the_unit_credited_first(rules):
+    """No 属地 unit: the warning names the unit credited first (earliest first period), not the
+    first by name (市投资促进局 sorts before 市科技局); same month → by name."""
+    core = make_core(
+        [project("P1", 3, signed="2023-01"), project("P2", 3, signed="2023-01")],
+        [("P1", "市投资促进局", "co", "2023-02"), ("P1", "市科技局", "lead", "2023-01"),
+         ("P2", "市科技局", "lead", "2023-01"), ("P2", "市投资促进局", "co", "2023-01")],
+        [fact("P1", "2023-01", funds=0), fact("P2", "2023-01", funds=0)])
+    w = _warnings(core, "2023-04", rules)
+    assert w[("signed_no_funds", "P1")].unit_name == "市科技局"
+    assert w[("signed_no_funds", "P2")].unit_name == "市投资促进局"
