@@ -74,6 +74,9 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         unknown_source=rules.indicators.unknown_source,
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
+    slices = build_state.core_slices(
+        {table: getattr(result, attr) for table, (attr, _) in CORE_TABLES.items()},
+        build_state.settings_fingerprint(rules, inputs.reference.directory))
     counts = {}
     with wh.transaction() as tx:
         for table, (attr, _) in CORE_TABLES.items():
@@ -82,6 +85,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         rows = [f.as_row() | {"stage": "conform"} for f in result.findings]
         tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
         build_state.store(tx, "core", "", fingerprint)
+        build_state.store_slices(tx, slices)  # what each period's marts read (issue 17)
         fault_point("core_tx")
     return {"counts": counts, "result": result, "skipped": False}
 

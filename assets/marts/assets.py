@@ -1,6 +1,7 @@
 """Dagster asset: core → the five marts for one period, replaced in one transaction."""
 
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -74,12 +75,40 @@ def read_core(wh: Warehouse, as_of: datetime | None = None) -> CoreTables:
     )
 
 
-def _stale(wh: Warehouse, period: str, rules, core_fp: str | None,
+@dataclass(frozen=True)
+class MartsInputs:
+    """What the marts' fingerprints are made of, read once per run before core is read (so they
+    are never newer than the core rows the run reads): the core fingerprint, core's slices
+    (runtime/build_state.py) and the file registry's, by period."""
+
+    core_fp: str | None
+    core_slices: dict
+    registry: dict
+
+    @classmethod
+    def read(cls, wh: Warehouse) -> "MartsInputs":
+        core_fp = build_state.stored(wh, "core")
+        slices = build_state.stored_slices(wh) if core_fp is not None else {}
+        registry = build_state.registry_slices(read_files(wh)) if slices else {}
+        return cls(core_fp, slices, registry)
+
+    def of_period(self, period: str) -> str | None:
+        """The digest of the core rows and registry rows the marts of `period` read; without
+        slices (core built before them) the whole core's fingerprint; None when core carries
+        no fingerprint (written by other means)."""
+        if self.core_fp is None or not self.core_slices:
+            return self.core_fp
+        return (f"core:{build_state.slices_upto(self.core_slices, period)}"
+                f"|files:{build_state.slices_upto(self.registry, period)}")
+
+
+def _stale(wh: Warehouse, period: str, rules, inputs: MartsInputs,
            as_of: datetime) -> tuple[bool, str | None]:
     """(whether the period's marts must be built, the fingerprint to store with them).  Without a
     core fingerprint (core written by other means) the marts are always built and not stamped."""
-    if core_fp is not None:  # the baseline file and the deadlines passed are inputs too
-        core_fp = (f"{core_fp}|baseline:{load_baseline()[2]}"
+    core_fp = inputs.of_period(period)
+    if core_fp is not None:  # the baseline file, the duty table, the deadlines passed are inputs
+        core_fp = (f"{core_fp}|baseline:{load_baseline()[2]}|duties:{load_duties()!r}"
                    f"|as_of:{as_of_key(load_duties(), period, as_of, rules)}")
     fingerprint = build_state.marts_fingerprint(core_fp, rules, period)
     if fingerprint is None:
@@ -121,8 +150,8 @@ def build_period(wh: Warehouse, period: str, rules=None, force: bool = False,
     Reporting deadlines are judged at `as_of` (default now, UTC)."""
     rules = rules or load_rules()
     as_of = as_of or now_utc()
-    core_fp = build_state.stored(wh, "core")  # before reading core: never newer than it
-    stale, fingerprint = _stale(wh, period, rules, core_fp, as_of)
+    inputs = MartsInputs.read(wh)  # before reading core: never newer than it
+    stale, fingerprint = _stale(wh, period, rules, inputs, as_of)
     if not (stale or force):
         return None
     return _write_period(wh, period, rules, read_core(wh, as_of), fingerprint)
@@ -133,10 +162,10 @@ def build_periods(wh: Warehouse, periods, rules=None, as_of: datetime | None = N
     calling build_period for each, as long as core does not change in between."""
     rules = rules or load_rules()
     as_of = as_of or now_utc()
-    core_fp = build_state.stored(wh, "core")
+    inputs = MartsInputs.read(wh)
     todo = []
     for period in periods:
-        stale, fingerprint = _stale(wh, period, rules, core_fp, as_of)
+        stale, fingerprint = _stale(wh, period, rules, inputs, as_of)
         if stale:
             todo.append((period, fingerprint))
     if not todo:
@@ -177,13 +206,14 @@ def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResourc
     period = context.partition_key
     refuse_empty_period(wh, period, rules)
     marts = build_period(wh, period, rules)
-    if marts is None:
-        context.log.info(f"{period} 集市的输入（core、规则、代码）未变，沿用上次结果。")
+    rebuilt = marts is not None
+    if not rebuilt:
+        context.log.info(f"{period} 集市的输入（本期读取的 core、报送登记、规则、代码）未变，沿用上次结果。")
         marts = {name: wh.read(f"SELECT * FROM marts.{name} WHERE period = :p", {"p": period})
                  for name in MARTS}
     severity = findings_by_severity(wh, None, period)
     for name in MARTS:
         yield MaterializeResult(
             asset_key=["marts", name],
-            metadata=asset_metadata(marts[name], severity, period=period),
+            metadata=asset_metadata(marts[name], severity, period=period, rebuilt=rebuilt),
         )
