@@ -4,7 +4,13 @@
 from decimal import Decimal
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    BackfillPolicy,
+    MaterializeResult,
+    multi_asset,
+)
 
 from assets.conform.build import conform
 from runtime import build_state
@@ -105,6 +111,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     ],
     partitions_def=monthly,
     can_subset=False,
+    backfill_policy=BackfillPolicy.single_run(),  # core is one model: once for any range
 )
 def core_model(context: AssetExecutionContext, warehouse: WarehouseResource,
                inputs: RunInputsResource):
