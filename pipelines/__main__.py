@@ -179,6 +179,78 @@ def mark_dead_runs(instance) -> list[str]:
     return marked
 
 
+# Dagster's run tags for a partition range (what a single-run backfill from the UI sets)
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def _launch(job, instance, label: str, tags: dict, run_config: dict, **kwargs):
+    try:
+        return job.execute_in_process(instance=instance, raise_on_error=False, tags=tags,
+                                      run_config=run_config, **kwargs)
+    except Exception as exc:  # noqa: BLE001 — report, go on with the other months
+        print(f"[{label}] 无法启动运行: {_first_line(str(exc))}", file=sys.stderr)
+        return None
+
+
+def _print_result(result, label: str) -> None:
+    status = "成功" if result.success else "失败"
+    checks = failed_checks(result.get_asset_check_evaluations())
+    if checks:
+        status += f"（{len(checks)} 项检查未通过）"
+    print(f"[{label}] 运行 {result.run_id[:8]} {status}")
+    for line in checks:
+        print(f"    {line}")
+    if not result.success:
+        for line in failure_reasons(result.all_events):
+            print(f"    {line}", file=sys.stderr)
+
+
+def _month_run(job, instance, period: str, tags, run_config, settings) -> list[str]:
+    """One run of one month; returns [period] when it failed."""
+    result = _launch(job, instance, period, tags, run_config, partition_key=period)
+    if result is None:
+        return [period]
+    _print_result(result, period)
+    if not result.success:
+        return [period]
+    for line in reporting_lines(_warehouse(settings), period):
+        print(f"    {line}")
+    return []
+
+
+def refused_periods(result) -> dict[str, str]:
+    """{month: why} for the months of a range run left without marts (no submissions)."""
+    for event in result.asset_materializations_for_node("marts_for_period"):
+        refused = event.metadata.get("refused_periods")
+        if refused is not None:
+            return dict(refused.value)
+    return {}
+
+
+def _range_run(job, instance, keys: list[str], tags, run_config, settings) -> list[str]:
+    """One run for the months keys[0]..keys[-1] (a single-run backfill: the drop folder and core
+    are read once); a month without submissions gets no marts and no 通报 but does not stop the
+    other months.  Returns the months that failed."""
+    label = f"{keys[0]}..{keys[-1]}"
+    tags = {**tags, "cli_range": label, RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1]}
+    result = _launch(job, instance, label, tags, run_config)
+    if result is None:
+        return list(keys)
+    _print_result(result, label)
+    if not result.success:
+        return list(keys)
+    refused = refused_periods(result)
+    for period in keys:
+        if period in refused:
+            print(f"[{period}] 未生成集市和通报: {refused[period]}", file=sys.stderr)
+            continue
+        print(f"[{period}] 运行 {result.run_id[:8]} 成功（{label} 的同一次运行）")
+        for line in reporting_lines(_warehouse(settings), period):
+            print(f"    {line}")
+    return sorted(refused)
+
+
 def materialize(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     periods = _periods(args, settings)  # before importing Dagster: a typo fails fast
@@ -191,43 +263,24 @@ def materialize(args: argparse.Namespace) -> int:
     if not periods:
         print(f"报送目录 {settings.submissions_dir} 中没有 YYYY-MM 月份文件夹，无事可做。")
         return 1
-    from runtime.partitions import ensure_months
+    from runtime.partitions import ensure_months, range_keys
 
     job = defs.resolve_job_def("monthly_reporting")
     tags = {"trigger": "cli", "cli_pid": str(os.getpid()), "cli_host": socket.gethostname()}
-    if len(periods) > 1:
-        tags["cli_range"] = f"{periods[0]}..{periods[-1]}"
     # the terminal shows what the engineer acts on; every event is in the UI's run log anyway
     level = "DEBUG" if args.verbose else "INFO"
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
-    failed = []
     with DagsterInstance.get() as instance:
         ensure_months(instance, periods)  # each month is a partition from its first run on
         mark_dead_runs(instance)
-        for period in periods:
-            try:
-                result = job.execute_in_process(
-                    partition_key=period, instance=instance, raise_on_error=False, tags=tags,
-                    run_config=run_config,
-                )
-            except Exception as exc:  # noqa: BLE001 — report, go on with the other months
-                print(f"[{period}] 无法启动运行: {_first_line(str(exc))}", file=sys.stderr)
-                failed.append(period)
-                continue
-            status = "成功" if result.success else "失败"
-            checks = failed_checks(result.get_asset_check_evaluations())
-            if checks:
-                status += f"（{len(checks)} 项检查未通过）"
-            print(f"[{period}] 运行 {result.run_id[:8]} {status}")
-            for line in checks:
-                print(f"    {line}")
-            if result.success:
-                for line in reporting_lines(_warehouse(settings), period):
-                    print(f"    {line}")
-            else:
-                failed.append(period)
-                for line in failure_reasons(result.all_events):
-                    print(f"    {line}", file=sys.stderr)
+        ranged = (args.all or args.to) and len(periods) > 1
+        keys = range_keys(instance, periods[0], periods[-1]) if ranged else []
+        if keys and keys == sorted(keys):  # one run reads the folder and core once (#17)
+            failed = _range_run(job, instance, keys, tags, run_config, settings)
+        else:  # single months, or months the instance holds out of date order
+            failed = []
+            for period in periods:
+                failed += _month_run(job, instance, period, tags, run_config, settings)
     release_warehouses()
     _close()
     print(f"仓库: {_masked(settings.warehouse_url)}")

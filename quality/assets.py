@@ -6,11 +6,13 @@ and its check fails (as a warning) when the period has errors a clerk must corre
 """
 
 
+import pandas as pd
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
+    BackfillPolicy,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -18,7 +20,7 @@ from dagster import (
 )
 
 from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, table_metadata
-from runtime.partitions import monthly
+from runtime.partitions import monthly, run_periods
 from runtime.resources import WarehouseResource
 
 MART_KEYS = [["marts", m] for m in ("target_progress", "city_summary", "four_rates",
@@ -27,10 +29,25 @@ _PERIOD_FINDINGS = ("SELECT * FROM quality.findings WHERE period = :p OR period 
                     "ORDER BY severity, check_name, source_file, source_row")
 
 
+def _severity(wh, periods: list[str]) -> dict[str, int]:
+    """Findings by severity of the run's months plus those of no month (findings_by_severity
+    of one month, for several)."""
+    if len(periods) == 1:
+        return findings_by_severity(wh, None, periods[0])
+    marker = ", ".join(f":p{i}" for i in range(len(periods)))
+    df = wh.read("SELECT severity, COUNT(*) AS n FROM quality.findings WHERE period IN "
+                 f"({marker}) OR period IS NULL GROUP BY severity",
+                 {f"p{i}": p for i, p in enumerate(periods)})
+    counts = {"error": 0, "warning": 0, "info": 0}
+    counts.update({str(k): int(v) for k, v in zip(df["severity"], df["n"])})
+    return counts
+
+
 @asset(
     key=["quality", "findings"],
     group_name="quality",
     partitions_def=monthly,
+    backfill_policy=BackfillPolicy.single_run(),
     deps=[["staging", "submissions"], ["core", "fact_project_period"], *MART_KEYS],
     kinds={"sql"},
     owners=OWNERS,
@@ -41,14 +58,15 @@ _PERIOD_FINDINGS = ("SELECT * FROM quality.findings WHERE period = :p OR period 
 def quality_findings(context: AssetExecutionContext,
                      warehouse: WarehouseResource) -> MaterializeResult:
     wh = warehouse.get()
-    period = context.partition_key
-    rows = wh.read(_PERIOD_FINDINGS, {"p": period})
+    periods = run_periods(context)  # a range run (single-run backfill): all its months
+    rows = pd.concat([wh.read(_PERIOD_FINDINGS, {"p": p}) for p in periods]).drop_duplicates()
+    period = periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
     by_check = rows.groupby(["check_name", "severity"]).size() if len(rows) else None
     counts = ({f"{c}（{s}）": int(n) for (c, s), n in by_check.items()}
               if by_check is not None else {})
     columns = ["severity", "check_name", "unit_name", "source_file", "source_row", "message"]
     return MaterializeResult(metadata=asset_metadata(
-        rows[columns] if len(rows) else rows, findings_by_severity(wh, None, period),
+        rows[columns] if len(rows) else rows, _severity(wh, periods),
         period=period, findings_by_check=MetadataValue.json(counts),
     ))
 
@@ -58,7 +76,7 @@ def quality_findings(context: AssetExecutionContext,
 def no_error_findings(context: AssetCheckExecutionContext,
                       warehouse: WarehouseResource) -> AssetCheckResult:
     wh = warehouse.get()
-    errors = findings_by_severity(wh, None, context.partition_key)["error"]
+    errors = _severity(wh, run_periods(context))["error"]
     return AssetCheckResult(
         passed=errors == 0,
         severity=AssetCheckSeverity.WARN,

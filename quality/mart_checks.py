@@ -22,6 +22,7 @@ from dagster import (
 from assets.marts.assets import read_core
 from assets.marts.common import build_view, to_dec
 from assets.marts.indicators import compute_actuals
+from runtime.partitions import run_periods
 from runtime.resources import RunInputsResource, WarehouseResource
 
 # rules.md: "Score (0–100)" — a definition of the 红黑榜 score, not a tunable rule
@@ -133,12 +134,19 @@ def _period_rows(wh, table: str, period: str) -> pd.DataFrame:
     return wh.read(f"SELECT * FROM marts.{table} WHERE period = :p", {"p": period})
 
 
+def _each_period(context, problems) -> list:
+    """problems(period) for the run's month, or for each month of a range run (single-run
+    backfill), one after the other: a month's ranks and totals are judged on their own."""
+    return [p for period in run_periods(context) for p in problems(period)]
+
+
 @asset_check(asset=["marts", "red_black_list"], blocking=True,
              description="红黑榜：同一排名组内名次从 1 起连续且不重复。")
 def red_black_rank_unique(context: AssetCheckExecutionContext,
                           warehouse: WarehouseResource) -> AssetCheckResult:
-    rows = _period_rows(warehouse.get(), "red_black_list", context.partition_key)
-    return _result(rank_problems(rows), "各排名组名次连续且唯一",
+    wh = warehouse.get()
+    return _result(_each_period(context, lambda p: rank_problems(
+        _period_rows(wh, "red_black_list", p))), "各排名组名次连续且唯一",
                    "{n} 个排名组的名次重复或不连续，本期通报不予生成")
 
 
@@ -146,8 +154,9 @@ def red_black_rank_unique(context: AssetCheckExecutionContext,
              description="红黑榜：综合得分在 0–100 之间。")
 def red_black_score_in_range(context: AssetCheckExecutionContext,
                              warehouse: WarehouseResource) -> AssetCheckResult:
-    rows = _period_rows(warehouse.get(), "red_black_list", context.partition_key)
-    return _result(score_problems(rows, _NO_ASSESSMENT), "全部综合得分在 0–100 之间",
+    wh = warehouse.get()
+    return _result(_each_period(context, lambda p: score_problems(
+        _period_rows(wh, "red_black_list", p), _NO_ASSESSMENT)), "全部综合得分在 0–100 之间",
                    "{n} 个综合得分超出 0–100，本期通报不予生成")
 
 
@@ -155,8 +164,9 @@ def red_black_score_in_range(context: AssetCheckExecutionContext,
              description="绩效考评：各项得分（含合计）不超过其满分。")
 def assessment_score_within_max(context: AssetCheckExecutionContext,
                                 warehouse: WarehouseResource) -> AssetCheckResult:
-    rows = _period_rows(warehouse.get(), "performance_assessment", context.partition_key)
-    return _result(score_problems(_NO_RANKING, rows), "各项得分均不超过满分",
+    wh = warehouse.get()
+    return _result(_each_period(context, lambda p: score_problems(
+        _NO_RANKING, _period_rows(wh, "performance_assessment", p))), "各项得分均不超过满分",
                    "{n} 个得分超过满分，本期通报不予生成")
 
 
@@ -164,8 +174,9 @@ def assessment_score_within_max(context: AssetCheckExecutionContext,
              description="绩效考评：每个单位的合计行等于其各计分项目得分之和。")
 def assessment_total_is_sum(context: AssetCheckExecutionContext,
                             warehouse: WarehouseResource) -> AssetCheckResult:
-    rows = _period_rows(warehouse.get(), "performance_assessment", context.partition_key)
-    return _result(total_problems(rows), "各单位合计等于分项之和",
+    wh = warehouse.get()
+    return _result(_each_period(context, lambda p: total_problems(
+        _period_rows(wh, "performance_assessment", p))), "各单位合计等于分项之和",
                    "{n} 个单位的合计与分项之和不符，本期通报不予生成")
 
 
@@ -175,9 +186,9 @@ def city_summary_matches_territories(context: AssetCheckExecutionContext,
                                      warehouse: WarehouseResource,
                                      inputs: RunInputsResource) -> AssetCheckResult:
     wh = warehouse.get()
-    period = context.partition_key
-    sums = territorial_sums(read_core(wh), period, inputs.load().rules)
-    return _result(city_problems(_period_rows(wh, "city_summary", period), sums),
+    core, rules = read_core(wh), inputs.load().rules  # core read once for a range run
+    return _result(_each_period(context, lambda p: city_problems(
+        _period_rows(wh, "city_summary", p), territorial_sums(core, p, rules))),
                    "全市汇总与按属地汇总一致", "{n} 个指标的全市汇总与按属地汇总不符，本期通报不予生成")
 
 

@@ -1,8 +1,8 @@
 """Input fingerprints of the core model and of each period's marts.
 
 A layer is a pure function of its inputs: core of the files in force (the registry), the
-reference files, the rules and the conform code; a period's marts of core, the rules and the
-marts code.  The fingerprint of those inputs is stored in the same transaction as the tables it
+reference files, the rules and the conform code; a period's marts of the part of core that period
+reads (its slices, below), the file registry up to it, the rules and the marts code.  The fingerprint of those inputs is stored in the same transaction as the tables it
 describes, so a run whose inputs are unchanged can skip the rebuild (issue 9, re-run with nothing
 changed) and still leave exactly the tables a rebuild would have written.
 """
@@ -49,6 +49,13 @@ def core_fingerprint(wh, rules, reference_dir: Path) -> str:
     registry = wh.read(f"SELECT {', '.join(cols)} FROM staging.files ORDER BY file_id")
     h = hashlib.sha256()
     h.update(registry.astype(str).to_csv(index=False).encode())
+    h.update(settings_fingerprint(rules, reference_dir).encode())
+    return h.hexdigest()
+
+
+def settings_fingerprint(rules, reference_dir: Path) -> str:
+    """Reference files + rules + conform code: what core depends on beyond the registry."""
+    h = hashlib.sha256()
     h.update(_hash_paths([reference_dir]).encode())
     h.update(_hash_paths([places_file(reference_dir)]).encode())  # may live outside it
     h.update(repr(rules).encode())
@@ -61,6 +68,133 @@ def marts_fingerprint(core_fp: str | None, rules, period: str) -> str | None:
         return None
     parts = [core_fp, repr(rules), code_hash("marts"), period]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+# --- core slices: the part of core the marts of a period read (issue 17) -----------------------
+#
+# The marts of period P (assets/marts, "A mart at period P reads only core rows with period <= P")
+# read: fact rows of months <= P (year-to-date, the previous December, last year's same month,
+# the quarter); bridge rows credited from a month <= P (their first_period, else the project's);
+# the dim_project rows of the projects known at P (first fact, credit or first_period <= P);
+# targets and the 三企入桂 list of P's year and earlier; activities and reserve rows of months
+# <= P; every dim_unit row.  Each core row is put in the bucket of the earliest period that can
+# read it ("YYYY-MM", "YYYY" for yearly rows, "" for rows every period reads), each bucket is
+# hashed (row order does not matter), and the marts of P depend on the buckets <= P only: a
+# resubmission of month m changes the buckets of m and later, so only those periods rebuild.
+SLICE = "core_slice"
+_MONTH = r"\d{4}-(0[1-9]|1[0-2])"
+
+
+def _months(values: pd.Series) -> pd.Series:
+    """period text -> "YYYY-MM" (the marts compare str[:7]); missing -> ""."""
+    text = values.astype(str).str[:7]
+    return text.where(values.notna(), "")
+
+
+def _years(values: pd.Series) -> pd.Series:
+    years = pd.to_numeric(values, errors="coerce").astype("Int64")
+    return years.astype(str).where(years.notna(), "")
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def frame_digest(df: pd.DataFrame) -> str:
+    """The rows of `df` as a set (order-free), with its column names."""
+    cols = sorted(df.columns)
+    h = hashlib.sha256(",".join(cols).encode())
+    if len(df):
+        rows = pd.util.hash_pandas_object(df[cols].astype(str), index=False).to_numpy()
+        rows.sort()
+        h.update(rows.tobytes())
+    return h.hexdigest()
+
+
+def _project_buckets(projects, facts, bridge) -> tuple[pd.Series, pd.Series]:
+    """(dim_project bucket, bridge bucket): the first month a project or credit is known."""
+    dim_first = pd.Series(_months(_col(projects, "first_period")).to_numpy(),
+                          index=_col(projects, "project_id").to_numpy())
+    dim_first = dim_first[dim_first != ""]
+    dim_first = dim_first[~dim_first.index.duplicated()]
+    b_month = _months(_col(bridge, "first_period"))
+    fallback = _col(bridge, "project_id").map(dim_first).fillna("")
+    b_month = b_month.where(b_month != "", fallback)
+    known = pd.concat([
+        pd.DataFrame({"pid": dim_first.index, "m": dim_first.to_numpy()}),
+        pd.DataFrame({"pid": _col(facts, "project_id"), "m": _months(_col(facts, "period"))}),
+        pd.DataFrame({"pid": _col(bridge, "project_id"), "m": b_month}),
+    ])
+    known = known[(known["m"] != "") & known["pid"].notna()]
+    first = known.groupby("pid")["m"].min()
+    p_month = _col(projects, "project_id").map(first).fillna("")
+    return p_month, b_month
+
+
+def core_slices(tables: dict[str, pd.DataFrame], everywhere: str = "") -> dict[str, str]:
+    """bucket -> digest of the core rows in it (see above); `tables` are the core tables by name
+    (dim_unit, dim_project, bridge_project_unit, fact_project_period, fact_target, fact_activity,
+    fact_reserve_project, fact_cohort).  `everywhere` goes into bucket "" (what every period's
+    marts depend on beyond core rows: reference files, rules, conform code)."""
+    empty = pd.DataFrame()
+    get = {name: tables.get(name, empty) for name in (
+        "dim_unit", "dim_project", "bridge_project_unit", "fact_project_period", "fact_target",
+        "fact_activity", "fact_reserve_project", "fact_cohort")}
+    facts, projects, bridge = (get["fact_project_period"], get["dim_project"],
+                               get["bridge_project_unit"])
+    p_bucket, b_bucket = _project_buckets(projects, facts, bridge)
+    buckets = {
+        "dim_unit": pd.Series("", index=get["dim_unit"].index),
+        "dim_project": p_bucket,
+        "bridge_project_unit": b_bucket,
+        "fact_project_period": _months(_col(facts, "period")),
+        "fact_target": _years(_col(get["fact_target"], "year")),
+        "fact_activity": _months(_col(get["fact_activity"], "period")),
+        "fact_reserve_project": _months(_col(get["fact_reserve_project"], "period")),
+        "fact_cohort": _years(_col(get["fact_cohort"], "year")),
+    }
+    parts: dict[str, list[str]] = {"": [f"everywhere:{everywhere}"]}
+    for name, bucket in buckets.items():
+        df = get[name]
+        if not len(df):
+            continue
+        for key, rows in df.groupby(bucket.to_numpy(), sort=True):
+            parts.setdefault(str(key), []).append(f"{name}:{frame_digest(rows)}")
+    return {k: hashlib.sha256("|".join(sorted(v)).encode()).hexdigest()
+            for k, v in parts.items()}
+
+
+def store_slices(tx, slices: dict[str, str]) -> None:
+    """Inside the transaction that writes core."""
+    tx.delete("staging.build_state", {"layer": SLICE})
+    tx.insert("staging.build_state", pd.DataFrame(
+        [{"layer": SLICE, "scope": k, "fingerprint": v} for k, v in sorted(slices.items())],
+        columns=["layer", "scope", "fingerprint"]))
+
+
+def stored_slices(wh) -> dict[str, str]:
+    df = wh.read("SELECT scope, fingerprint FROM staging.build_state WHERE layer = :l",
+                 {"l": SLICE})
+    return {("" if s is None else str(s)): str(f) for s, f in zip(df["scope"], df["fingerprint"])}
+
+
+def slices_upto(slices: dict[str, str], period: str) -> str:
+    """The digest of the buckets period P reads ("" ≤ "2022" ≤ "2022-03" as text)."""
+    keys = sorted(k for k in slices if k <= period)
+    return hashlib.sha256("|".join(f"{k}:{slices[k]}" for k in keys).encode()).hexdigest()
+
+
+def registry_slices(files: pd.DataFrame) -> dict[str, str]:
+    """The file registry as the marts read it (arrivals, month folders), bucketed by month
+    folder; a folder that is not a month (targets/) goes into "" (every period)."""
+    if not len(files):
+        return {}
+    folder = _col(files, "folder_month")
+    bucket = folder.astype(str).where(folder.notna() & folder.astype(str).str.fullmatch(_MONTH),
+                                      "")
+    return {str(k): frame_digest(rows) for k, rows in files.groupby(bucket.to_numpy())}
 
 
 def stored(wh, layer: str, scope: str = "") -> str | None:

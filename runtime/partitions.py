@@ -33,3 +33,20 @@ def instance_with_months(months, instance=None):
         instance = DagsterInstance.ephemeral()
     ensure_months(instance, months)
     return instance
+
+
+def run_periods(context) -> list[str]:
+    """The months a run covers, oldest first: its one partition, or every month of the range a
+    single-run backfill (BackfillPolicy.single_run, `materialize --period A --to B`) covers."""
+    if context.has_partition_key_range:
+        return sorted(context.partition_keys)
+    return [context.partition_key]
+
+
+def range_keys(instance, first: str, last: str) -> list[str]:
+    """The partition keys a run of the range first..last covers, in the instance's order (a
+    dynamic partitions definition orders its keys by when they were added, not by date)."""
+    keys = list(instance.get_dynamic_partitions(PARTITIONS_NAME))
+    if first not in keys or last not in keys or keys.index(first) > keys.index(last):
+        return []
+    return keys[keys.index(first): keys.index(last) + 1]

@@ -4,7 +4,13 @@
 from decimal import Decimal
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    BackfillPolicy,
+    MaterializeResult,
+    multi_asset,
+)
 
 from assets.conform.build import conform
 from runtime import build_state
@@ -74,6 +80,9 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         unknown_source=rules.indicators.unknown_source,
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
+    slices = build_state.core_slices(
+        {table: getattr(result, attr) for table, (attr, _) in CORE_TABLES.items()},
+        build_state.settings_fingerprint(rules, inputs.reference.directory))
     counts = {}
     with wh.transaction() as tx:
         for table, (attr, _) in CORE_TABLES.items():
@@ -82,6 +91,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         rows = [f.as_row() | {"stage": "conform"} for f in result.findings]
         tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
         build_state.store(tx, "core", "", fingerprint)
+        build_state.store_slices(tx, slices)  # what each period's marts read (issue 17)
         fault_point("core_tx")
     return {"counts": counts, "result": result, "skipped": False}
 
@@ -101,6 +111,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     ],
     partitions_def=monthly,
     can_subset=False,
+    backfill_policy=BackfillPolicy.single_run(),  # core is one model: once for any range
 )
 def core_model(context: AssetExecutionContext, warehouse: WarehouseResource,
                inputs: RunInputsResource):

@@ -1,11 +1,18 @@
 """Dagster asset: the drop folder → staging (thin wrapper over assets/ingest/load.py)."""
 
 
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from assets.ingest.load import ingest
 from runtime.metadata import OWNERS, preview, table_metadata
-from runtime.partitions import monthly
+from runtime.partitions import monthly, run_periods
 from runtime.resources import DropFolderResource, RunInputsResource, WarehouseResource
 
 drop_folder_files = AssetSpec(
@@ -21,6 +28,7 @@ drop_folder_files = AssetSpec(
     key=["staging", "submissions"],
     deps=[drop_folder_files],
     partitions_def=monthly,
+    backfill_policy=BackfillPolicy.single_run(),  # the whole folder is read once for any range
     metadata=table_metadata("staging.files"),  # the registry; the row tables hang off it
     group_name="ingest",
     kinds={"python", "sql"},
@@ -41,10 +49,12 @@ def staging_submissions(
     summary = ingest(wh, drop_folder.root, inputs=inputs.load())
     for problem in summary.problems:
         context.log.warning(f"隔离文件 {problem}")
+    months = run_periods(context)
+    marker = ", ".join(f":m{i}" for i in range(len(months)))
     files = wh.read(
         "SELECT source_file, unit_name, kind, status, rows_loaded FROM staging.files "
-        "WHERE folder_month = :m OR folder_month = 'targets' ORDER BY source_file",
-        {"m": context.partition_key},
+        f"WHERE folder_month IN ({marker}) OR folder_month = 'targets' ORDER BY source_file",
+        {f"m{i}": m for i, m in enumerate(months)},
     )
     return MaterializeResult(
         metadata={

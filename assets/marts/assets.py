@@ -1,10 +1,19 @@
 """Dagster asset: core → the five marts for one period, replaced in one transaction."""
 
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    BackfillPolicy,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
 
 from assets.marts.baseline import load_baseline
 from assets.marts.build import CoreTables, build_marts, marts_findings
@@ -21,7 +30,7 @@ from runtime.metadata import (
     report_freshness,
     table_metadata,
 )
-from runtime.partitions import monthly
+from runtime.partitions import monthly, run_periods
 from runtime.resources import RunInputsResource, WarehouseResource
 from runtime.rules import load_rules
 from runtime.warehouse import Warehouse
@@ -74,12 +83,40 @@ def read_core(wh: Warehouse, as_of: datetime | None = None) -> CoreTables:
     )
 
 
-def _stale(wh: Warehouse, period: str, rules, core_fp: str | None,
+@dataclass(frozen=True)
+class MartsInputs:
+    """What the marts' fingerprints are made of, read once per run before core is read (so they
+    are never newer than the core rows the run reads): the core fingerprint, core's slices
+    (runtime/build_state.py) and the file registry's, by period."""
+
+    core_fp: str | None
+    core_slices: dict
+    registry: dict
+
+    @classmethod
+    def read(cls, wh: Warehouse) -> "MartsInputs":
+        core_fp = build_state.stored(wh, "core")
+        slices = build_state.stored_slices(wh) if core_fp is not None else {}
+        registry = build_state.registry_slices(read_files(wh)) if slices else {}
+        return cls(core_fp, slices, registry)
+
+    def of_period(self, period: str) -> str | None:
+        """The digest of the core rows and registry rows the marts of `period` read; without
+        slices (core built before them) the whole core's fingerprint; None when core carries
+        no fingerprint (written by other means)."""
+        if self.core_fp is None or not self.core_slices:
+            return self.core_fp
+        return (f"core:{build_state.slices_upto(self.core_slices, period)}"
+                f"|files:{build_state.slices_upto(self.registry, period)}")
+
+
+def _stale(wh: Warehouse, period: str, rules, inputs: MartsInputs,
            as_of: datetime) -> tuple[bool, str | None]:
     """(whether the period's marts must be built, the fingerprint to store with them).  Without a
     core fingerprint (core written by other means) the marts are always built and not stamped."""
-    if core_fp is not None:  # the baseline file and the deadlines passed are inputs too
-        core_fp = (f"{core_fp}|baseline:{load_baseline()[2]}"
+    core_fp = inputs.of_period(period)
+    if core_fp is not None:  # the baseline file, the duty table, the deadlines passed are inputs
+        core_fp = (f"{core_fp}|baseline:{load_baseline()[2]}|duties:{load_duties()!r}"
                    f"|as_of:{as_of_key(load_duties(), period, as_of, rules)}")
     fingerprint = build_state.marts_fingerprint(core_fp, rules, period)
     if fingerprint is None:
@@ -121,42 +158,79 @@ def build_period(wh: Warehouse, period: str, rules=None, force: bool = False,
     Reporting deadlines are judged at `as_of` (default now, UTC)."""
     rules = rules or load_rules()
     as_of = as_of or now_utc()
-    core_fp = build_state.stored(wh, "core")  # before reading core: never newer than it
-    stale, fingerprint = _stale(wh, period, rules, core_fp, as_of)
+    inputs = MartsInputs.read(wh)  # before reading core: never newer than it
+    stale, fingerprint = _stale(wh, period, rules, inputs, as_of)
     if not (stale or force):
         return None
     return _write_period(wh, period, rules, read_core(wh, as_of), fingerprint)
 
 
-def build_periods(wh: Warehouse, periods, rules=None, as_of: datetime | None = None) -> None:
+def build_periods(wh: Warehouse, periods, rules=None, as_of: datetime | None = None,
+                  force: bool = False) -> list[str]:
     """build_period for several periods, reading core once (perf, issue 9): same rows as
-    calling build_period for each, as long as core does not change in between."""
+    calling build_period for each, as long as core does not change in between.  Returns the
+    periods rebuilt (the others' inputs were unchanged; all of them with `force`)."""
     rules = rules or load_rules()
     as_of = as_of or now_utc()
-    core_fp = build_state.stored(wh, "core")
+    inputs = MartsInputs.read(wh)
     todo = []
     for period in periods:
-        stale, fingerprint = _stale(wh, period, rules, core_fp, as_of)
-        if stale:
+        stale, fingerprint = _stale(wh, period, rules, inputs, as_of)
+        if stale or force:
             todo.append((period, fingerprint))
     if not todo:
-        return
+        return []
     core = read_core(wh, as_of)
     for period, fingerprint in todo:
         _write_period(wh, period, rules, core, fingerprint)
+    return [period for period, _ in todo]
+
+
+def empty_period_message(wh: Warehouse, period: str, rules) -> str | None:
+    """Why a month with no submission at all is not reported on (None when it has some): an
+    empty 通报 a clerk could forward is worse than none (revision 2)."""
+    if period_has_submissions(read_files(wh), period):
+        return None
+    expected = expected_text(read_core(wh), period, rules)
+    return (f"{period} 没有收到任何单位的报送材料（报送目录中没有 {period} 月份文件夹，"
+            f"或其中没有可识别的台账），本期不计算、不生成通报。应报送：{expected}")
 
 
 def refuse_empty_period(wh: Warehouse, period: str, rules) -> None:
-    """A month with no submission at all is not reported on: an empty 通报 a clerk could forward
-    is worse than none (revision 2).  The previous marts of the month stay in place."""
-    if period_has_submissions(read_files(wh), period):
-        return
-    expected = expected_text(read_core(wh), period, rules)
-    raise Failure(
-        description=f"{period} 没有收到任何单位的报送材料（报送目录中没有 {period} 月份文件夹，"
-        f"或其中没有可识别的台账），本期不计算、不生成通报。应报送：{expected}",
-        metadata={"period": period},
-    )
+    """A month with no submission fails its run; the previous marts of the month stay."""
+    message = empty_period_message(wh, period, rules)
+    if message is not None:
+        raise Failure(description=message, metadata={"period": period})
+
+
+def split_empty(wh: Warehouse, periods: list[str], rules) -> tuple[list[str], dict[str, str]]:
+    """(the months of a range that have submissions, {empty month: why it is not reported}).
+
+    A range run (single-run backfill) builds the marts of the months that have submissions and
+    leaves an empty month's marts as they were, with its message in the run log and in the
+    metadata; it fails only when no month of the range has any submission."""
+    refused = {p: m for p in periods if (m := empty_period_message(wh, p, rules)) is not None}
+    if refused and len(refused) == len(periods):
+        raise Failure(description="\n".join(refused.values()),
+                      metadata={"periods": ", ".join(periods)})
+    return [p for p in periods if p not in refused], refused
+
+
+def _range_results(wh: Warehouse, periods: list[str], rebuilt: list[str],
+                   refused: dict[str, str]):
+    """One MaterializeResult per mart for a run of several months: rows of all of them."""
+    severity: dict[str, int] = {}
+    for period in periods:
+        for level, n in findings_by_severity(wh, None, period).items():
+            severity[level] = severity.get(level, 0) + n
+    marker = ", ".join(f":p{i}" for i in range(len(periods)))
+    params = {f"p{i}": p for i, p in enumerate(periods)}
+    for name in MARTS:
+        df = wh.read(f"SELECT * FROM marts.{name} WHERE period IN ({marker})", params)
+        yield MaterializeResult(asset_key=["marts", name], metadata=asset_metadata(
+            df, severity, period=f"{periods[0]}..{periods[-1]}", rebuilt=bool(rebuilt),
+            rebuilt_periods=MetadataValue.json(rebuilt),
+            refused_periods=MetadataValue.json(refused)))
 
 
 @multi_asset(
@@ -168,22 +242,40 @@ def refuse_empty_period(wh: Warehouse, period: str, rules) -> None:
     ],
     partitions_def=monthly,
     can_subset=False,
+    backfill_policy=BackfillPolicy.single_run(),
 )
 def marts_for_period(context: AssetExecutionContext, warehouse: WarehouseResource,
                      inputs: RunInputsResource):
-    """Compute the period's marts by the rules in reference/rules.yaml (or $RULES_FILE)."""
+    """Compute the period's marts by the rules in reference/rules.yaml (or $RULES_FILE); a
+    range of months (single-run backfill) reads core once for all of them."""
     rules = inputs.load().rules  # a broken rules file stops here, naming the key
     wh = warehouse.get()
-    period = context.partition_key
+    periods = run_periods(context)
+    if len(periods) > 1:
+        months, refused = split_empty(wh, periods, rules)
+        for message in refused.values():
+            context.log.warning(message)
+        rebuilt = build_periods(wh, months, rules)
+        kept = [p for p in months if p not in rebuilt]
+        if kept:
+            context.log.info(f"{'、'.join(kept)} 集市的输入未变，沿用上次结果。")
+        yield from _range_results(wh, months, rebuilt, refused)
+        return
+    yield from _one_period(context, wh, periods[0], rules)
+
+
+def _one_period(context, wh: Warehouse, period: str, rules):
     refuse_empty_period(wh, period, rules)
     marts = build_period(wh, period, rules)
-    if marts is None:
-        context.log.info(f"{period} 集市的输入（core、规则、代码）未变，沿用上次结果。")
+    rebuilt = marts is not None
+    if not rebuilt:
+        context.log.info(f"{period} 集市的输入（本期读取的 core、报送登记、规则、代码）未变，"
+                         "沿用上次结果。")
         marts = {name: wh.read(f"SELECT * FROM marts.{name} WHERE period = :p", {"p": period})
                  for name in MARTS}
     severity = findings_by_severity(wh, None, period)
     for name in MARTS:
         yield MaterializeResult(
             asset_key=["marts", name],
-            metadata=asset_metadata(marts[name], severity, period=period),
+            metadata=asset_metadata(marts[name], severity, period=period, rebuilt=rebuilt),
         )

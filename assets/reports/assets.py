@@ -1,15 +1,17 @@
 """Dagster asset: the period's marts → the 红黑榜通报 in REPORTS_DIR: workbook, HTML page, Word
 document, and a PDF printed from the HTML when a Chromium is installed."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, MetadataValue, asset
 
+from assets.marts.common import FILE_COLUMNS
+from assets.marts.submissions import period_has_submissions
 from assets.reports.docx import write_docx
 from assets.reports.excel import write_excel
 from assets.reports.html import write_html
 from assets.reports.pdf import find_chromium, write_pdf
 from assets.reports.tongbao import load_report_data
 from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, report_freshness
-from runtime.partitions import monthly
+from runtime.partitions import monthly, run_periods
 from runtime.resources import DropFolderResource, WarehouseResource
 
 MART_DEPS = [["marts", name] for name in (
@@ -21,6 +23,7 @@ MART_DEPS = [["marts", name] for name in (
     key=["reports", "tongbao"],
     group_name="reports",
     partitions_def=monthly,
+    backfill_policy=BackfillPolicy.single_run(),
     deps=MART_DEPS,
     kinds={"excel", "html", "pdf"},
     owners=OWNERS,
@@ -30,11 +33,22 @@ MART_DEPS = [["marts", name] for name in (
 )
 def tongbao(context: AssetExecutionContext, warehouse: WarehouseResource,
             drop_folder: DropFolderResource) -> MaterializeResult:
-    """Write `<period>_招商引资红黑榜通报.xlsx`, `.html`, `.docx` (and `.pdf`) for the period."""
-    period = context.partition_key
+    """Write `<period>_招商引资红黑榜通报.xlsx`, `.html`, `.docx` (and `.pdf`) for the period; a
+    range run (single-run backfill) writes each month's, except a month without submissions
+    (its marts were not built: no 通报)."""
     wh = warehouse.get()
+    periods = run_periods(context)
+    if len(periods) == 1:
+        return MaterializeResult(metadata=_report(context, wh, drop_folder.reports, periods[0]))
+    files = wh.read(f"SELECT {', '.join(FILE_COLUMNS)} FROM staging.files")
+    written = {p: _report(context, wh, drop_folder.reports, p)["excel_path"].value
+               for p in periods if period_has_submissions(files, p)}
+    return MaterializeResult(metadata={"periods": MetadataValue.json(sorted(written)),
+                                       "excel_paths": MetadataValue.json(written)})
+
+
+def _report(context, wh, out_dir, period: str) -> dict:
     data = load_report_data(wh, period)
-    out_dir = drop_folder.reports
     xlsx = write_excel(data, out_dir)
     html = write_html(data, out_dir)
     docx = write_docx(data, out_dir)
@@ -48,7 +62,7 @@ def tongbao(context: AssetExecutionContext, warehouse: WarehouseResource,
     severity = findings_by_severity(wh, None, period)
     ranking = data.ranking[[c for c in ("rank", "unit_name", "list_group", "score", "list")
                             if c in data.ranking.columns]]
-    return MaterializeResult(metadata=asset_metadata(
+    return asset_metadata(
         ranking, severity,
         period=period,
         excel_path=MetadataValue.path(str(xlsx)),
@@ -62,7 +76,7 @@ def tongbao(context: AssetExecutionContext, warehouse: WarehouseResource,
         four_rates_rows=counts["four_rates"],
         ranking_rows=counts["ranking"],
         time_progress=MetadataValue.float(data.time_progress),
-    ))
+    )
 
 
 def _pdf(html):

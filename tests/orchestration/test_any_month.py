@@ -37,10 +37,11 @@ def test_drop_folder_starting_2020_12_runs_every_month(cli_env):
         # the partitions are exactly the months that have data
         assert instance.get_dynamic_partitions(PARTITIONS_NAME) == ["2020-12", "2021-01",
                                                                     "2021-02"]
-        runs = instance.get_runs()
-        assert {r.tags.get("dagster/partition") for r in runs} == {"2020-12", "2021-01",
-                                                                   "2021-02"}
-        assert all(r.status == DagsterRunStatus.SUCCESS for r in runs)
+        # one run for every month (a single-run backfill, issue 17)
+        [run] = instance.get_runs()
+        assert (run.tags["dagster/asset_partition_range_start"],
+                run.tags["dagster/asset_partition_range_end"]) == ("2020-12", "2021-02")
+        assert run.status == DagsterRunStatus.SUCCESS
     wh = Warehouse(cli_env["WAREHOUSE_URL"])
     try:
         periods = set(wh.read("SELECT DISTINCT period FROM marts.four_rates")["period"])
