@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import re
 import shutil
@@ -122,6 +123,23 @@ def _renamed_sheets(sheets, ren: Renamer):
     return out
 
 
+def _worker_init() -> None:
+    """Pool initializer, in a freshly spawned process before anything imports openpyxl.
+
+    tests/samplegen/writer.py writes an .xlsx through a lazily started, never shut down
+    ProcessPoolExecutor when openpyxl uses lxml.  Inside a pool worker that nested pool deadlocks
+    the worker's exit: multiprocessing's exit handler joins every child process before
+    concurrent.futures' own exit hook would tell the nested worker to stop, so the city's worker
+    waits for its child forever and `pool.shutdown()` waits for the worker.  With OPENPYXL_LXML
+    off, openpyxl serialises with ElementTree in this process (the bytes the nested worker
+    would write) and no nested pool is ever started."""
+    os.environ["OPENPYXL_LXML"] = "False"
+    from openpyxl import LXML
+
+    if LXML:  # openpyxl imported before the initializer: writing would start the nested pool
+        raise RuntimeError("loadgen worker: openpyxl still uses lxml")
+
+
 def _generate_city(args: tuple) -> dict:
     """One city's drop folder into `tmp` (run in a worker process)."""
     k, tmp, seed, units, months, rows_scale = args
@@ -137,9 +155,9 @@ def _generate_city(args: tuple) -> dict:
     def write(path, sheets):
         write_workbook(path, _renamed_sheets(sheets, ren))
 
-    if k:
-        for mod in (acts, ledgers, specials, targets):
-            mod.write_workbook = write
+    # a worker process may generate several cities in any order: city 0 writes unrenamed
+    for mod in (acts, ledgers, specials, targets):
+        mod.write_workbook = write if k else write_workbook
     started = time.perf_counter()
     generate(Path(tmp) / "drop", Path(tmp) / "truth", seed=seed + k, units=units,
              months=months, rows_scale=rows_scale)
@@ -182,8 +200,9 @@ def generate_province(out: Path, units: int = 460, months: int = 12,
         jobs.append((k, str(scratch / f"city{k:02d}"), seed, subset, periods, rows_scale))
     started = time.perf_counter()
     workers = workers or min(len(jobs), os.cpu_count() or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+    if workers > 1:  # spawn: no fork of a parent with threads or with openpyxl already imported
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_worker_init) as pool:
             done = list(pool.map(_generate_city, jobs))
     else:
         done = [_generate_city(j) for j in jobs]
