@@ -3,12 +3,14 @@
     pip install -e ".[dev,mutation]"
     python -m benchmarks.mutation                       # assets/marts (the default scope)
     python -m benchmarks.mutation red_black assessment  # named modules of assets/marts
-    python -m benchmarks.mutation conform values --children 2
+    python -m benchmarks.mutation values conform --children 1
     python -m benchmarks.mutation --report-only         # score of what has been run so far
     python -m benchmarks.mutation red_black --sample 60 --seed 1   # a random sample of mutants
 
 mutmut's settings (modules, tests, what is copied into mutants/) are in pyproject.toml
-[tool.mutmut]; it remembers results in mutants/, so a stopped run resumes. A surviving mutant
+[tool.mutmut]; it remembers results in mutants/, so a stopped run resumes.  Sampling needs the
+list of mutants: when mutants/ does not have it yet, they are generated first (mutmut's own
+generation step, no test run). A surviving mutant
 judged equivalent (no test could tell it apart) is listed with its reason in
 benchmarks/mutation_equivalent.txt and left out of the score; docs/testing.md has the figures.
 """
@@ -51,6 +53,16 @@ def equivalent() -> dict[str, str]:
                 name, _, why = line.strip().partition(" ")
                 out[name] = why.strip()
     return out
+
+
+def generate() -> None:
+    """Write mutants/ (what `mutmut run` does before it runs any test), so they can be listed."""
+    code = ("import os\n"
+            "from mutmut.__main__ import (copy_also_copy_files, copy_src_dir, create_mutants,\n"
+            "                             setup_source_paths)\n"
+            "os.makedirs('mutants', exist_ok=True)\n"
+            "copy_src_dir(); copy_also_copy_files(); setup_source_paths(); create_mutants(1)\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
 
 
 def results(globs: list[str]) -> dict[str, str]:
@@ -100,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scopes", nargs="*", default=["marts"],
                     help="marts, conform, values or a module of assets/marts (red_black …)")
-    ap.add_argument("--children", type=int, default=2, help="parallel mutant runs")
+    ap.add_argument("--children", type=int, default=1, help="parallel mutant runs")
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--sample", type=int, default=0,
                     help="run only this many mutants not yet run, drawn at random per scope")
@@ -111,10 +123,14 @@ def main(argv: list[str] | None = None) -> int:
         names = globs
         if args.sample:  # mutmut lists every generated mutant once `mutmut run` has started
             rnd = random.Random(args.seed)
+            if not results(globs):
+                generate()
             names = []
             for g in globs:
                 todo = sorted(n for n, s in results([g]).items() if s == "not checked")
-                names += rnd.sample(todo, min(args.sample, len(todo)))
+                picked = rnd.sample(todo, min(args.sample, len(todo)))
+                print(f"{g}: {len(picked)} of {len(todo)} mutants not yet run")
+                names += picked
         subprocess.run([*MUTMUT, "run", "--max-children", str(args.children), *names],
                        cwd=ROOT, check=False)
     score = report(results(globs), equivalent())
