@@ -117,11 +117,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=0,
                     help="run only this many mutants not yet run, drawn at random per scope")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--names", type=Path,
+                    help="a file of mutant names (one a line, e.g. a sample saved in mutants/): "
+                         "run those of them in the scopes not yet run (or timed out: re-checked)")
     args = ap.parse_args(argv)
     globs = globs_for(args.scopes)
     if not args.report_only:
         names = globs
-        if args.sample:  # mutmut lists every generated mutant once `mutmut run` has started
+        if args.names:
+            todo = {n for n, s in results(globs).items() if s in ("not checked", "timeout")}
+            listed = args.names.read_text(encoding="utf-8").split()
+            names = [n for n in listed if n in todo]
+            print(f"{len(names)} of the {len(listed)} listed mutants not yet run")
+            if not names:
+                names = ["-"]
+        elif args.sample:  # mutmut lists every generated mutant once `mutmut run` has started
             rnd = random.Random(args.seed)
             if not results(globs):
                 generate()
@@ -131,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
                 picked = rnd.sample(todo, min(args.sample, len(todo)))
                 print(f"{g}: {len(picked)} of {len(todo)} mutants not yet run")
                 names += picked
-        subprocess.run([*MUTMUT, "run", "--max-children", str(args.children), *names],
-                       cwd=ROOT, check=False)
+            saved = ROOT / "mutants" / f"sample-{'-'.join(args.scopes)}-{args.sample}-{args.seed}.txt"
+            saved.write_text("\n".join(names) + "\n", encoding="utf-8")
+        if names != ["-"]:
+            subprocess.run([*MUTMUT, "run", "--max-children", str(args.children), *names],
+                           cwd=ROOT, check=False)
     score = report(results(globs), equivalent())
     print(f"\nmutation score (equivalent mutants left out): "
           f"{'-' if score is None else f'{score:.1%}'}")

@@ -1,0 +1,78 @@
+"""Value-parser behaviour that mutation testing found untested (docs/testing.md, "Mutation testing").
+
+Each case is worked by hand from the parser's contract (assets/ingest/values.py docstrings): what
+an office sees in a finding's message, and the value a cell becomes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from assets.ingest.values import cell_text, month_of, parse_amount, parse_int, parse_status
+from runtime.reference import Reference
+
+
+def test_a_boolean_cell_reads_true_or_false():
+    assert cell_text(True) == "TRUE"
+    assert cell_text(False) == "FALSE"
+
+
+def test_a_date_with_a_time_of_day_keeps_a_space_between_them():
+    assert cell_text(dt.datetime(2022, 3, 15, 10, 30)) == "2022-03-15 10:30:00"
+
+
+@pytest.mark.parametrize("raw", [float("nan"), float("inf"), float("-inf")])
+def test_a_non_finite_number_is_an_invalid_amount_named_in_the_message(raw):
+    parsed = parse_amount(raw, "万", "投资总额")
+    assert parsed.value is None
+    assert parsed.problem.check_name == "invalid_value"
+    assert parsed.problem.message == f"投资总额「{raw!r}」不是有效数字"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [(True, "TRUE"), (dt.date(2022, 1, 1), "2022-01-01"), (2.5, "2.5")],
+)
+def test_a_count_that_is_not_a_whole_number_says_so(raw, shown):
+    parsed = parse_int(raw, "签约项目数")
+    assert parsed.value is None
+    assert parsed.problem.check_name == "invalid_value"
+    assert parsed.problem.message == f"签约项目数「{shown}」不是整数"
+
+
+def test_a_count_in_words_cannot_be_read():
+    parsed = parse_int("约三家", "签约项目数")
+    assert parsed.problem == ("invalid_value", "签约项目数「约三家」无法识别为整数")
+
+
+def test_the_message_shows_the_cell_on_one_line():
+    parsed = parse_amount("12\n  34亿x", "亿", "投资总额")
+    assert parsed.problem.message == "投资总额「12 34亿x」无法识别为金额"
+
+
+def test_the_message_shows_a_long_cell_cut_at_40_characters():
+    text = "甲" * 41
+    parsed = parse_amount(text, "亿", "投资总额")
+    assert parsed.problem.message == f"投资总额「{'甲' * 40}…」无法识别为金额"
+    exact = "乙" * 40  # exactly 40: shown whole
+    assert parse_amount(exact, "亿", "投资总额").problem.message == f"投资总额「{exact}」无法识别为金额"
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [("2022-03-15", "2022-03"), ("2022-03", "2022-03"), ("2022", None), (None, None), ("", None)],
+)
+def test_month_of_a_date_at_any_precision(text, month):
+    assert month_of(text) == month
+
+
+@pytest.mark.parametrize("status", ["备案", "已备案", "目前已备案", "已经备案", "正在备案", "项目已备案"])
+def test_a_status_added_to_the_table_is_read_after_the_usual_lead_words(status):
+    """An office adds 备案 → 注册 to statuses.csv (an editable table): the lead words 目前, 项目,
+    已经, 已 and 正在 in front of it do not stop it being recognised."""
+    base = Reference.load()
+    ref = dataclasses.replace(base, statuses={**base.statuses, "备案": "注册"})
+    assert parse_status(status, ref) == ("注册", None)
