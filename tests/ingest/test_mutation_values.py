@@ -76,3 +76,10 @@ def test_a_status_added_to_the_table_is_read_after_the_usual_lead_words(status):
     base = Reference.load()
     ref = dataclasses.replace(base, statuses={**base.statuses, "备案": "注册"})
     assert parse_status(status, ref) == ("注册", None)
+
+
+def test_an_amount_beyond_the_warehouse_names_the_cell():
+    # 2 × 10^12 亿元 ≥ the 10^12 bound (12 integer digits of DECIMAL(20,8))
+    parsed = parse_amount("2000000000000", "亿", "投资总额")
+    assert parsed.problem == (
+        "invalid_value", "投资总额「2000000000000」超过1,000,000,000,000亿元，不是合理金额")

@@ -1,0 +1,44 @@
+"""Conform behaviour that the mutation sample of 2026-11-30 found untested (docs/testing.md,
+"Mutation testing"); expected values are worked by hand from the docstrings and docs/design.md."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from assets.conform.credit import row_where
+from assets.conform.evaluate import read_labelled_ledger
+from assets.conform.normalize import normalize
+
+LEDGER = Path(__file__).resolve().parents[1] / "ground_truth" / "ledger_rows.csv"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("旋切基地配套项目第十期", "旋切基地配套10期"),     # 十 → 10
+        ("旋切基地配套项目十二期", "旋切基地配套12期"),     # 十二 → 1 × 10 + 2
+        ("旋切基地配套项目第二十期", "旋切基地配套20期"),   # 二十 → 2 × 10
+        ("旋切基地配套项目二十三期", "旋切基地配套23期"),   # 二十三 → 2 × 10 + 3
+    ],
+)
+def test_phases_in_chinese_tens_become_numbers(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_the_labelled_ledger_has_integer_source_rows():
+    """The conform layer takes staging rows, whose source_row is the sheet's row number."""
+    with open(LEDGER, encoding="utf-8") as fh:
+        expected = [int(r["source_row"]) for r in csv.DictReader(fh)]
+    ledger, truth = read_labelled_ledger(LEDGER)
+    assert list(ledger["source_row"]) == expected
+    assert all(type(v) is int for v in ledger["source_row"].tolist())
+    assert len(truth) == len(expected)
+
+
+def test_a_finding_names_the_unit_period_file_sheet_and_row():
+    row = {"unit_name": "融水县", "period": "2022-05", "source_file": "2022-05/融水县.xlsx",
+           "source_sheet": "项目表", "source_row": 12}
+    assert row_where(row) == "融水县 2022-05 2022-05/融水县.xlsx「项目表」第12行"
