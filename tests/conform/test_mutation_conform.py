@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from assets.conform.build import conform
 from assets.conform.credit import row_where
 from assets.conform.evaluate import read_labelled_ledger
 from assets.conform.normalize import normalize
+from runtime.reference import Reference
+from tests.conform.helpers import empty, ledger, ledger_row
 
 LEDGER = Path(__file__).resolve().parents[1] / "ground_truth" / "ledger_rows.csv"
 
@@ -42,3 +45,16 @@ def test_a_finding_names_the_unit_period_file_sheet_and_row():
     row = {"unit_name": "融水县", "period": "2022-05", "source_file": "2022-05/融水县.xlsx",
            "source_sheet": "项目表", "source_row": 12}
     assert row_where(row) == "融水县 2022-05 2022-05/融水县.xlsx「项目表」第12行"
+
+
+def test_a_duplicate_row_finding_carries_the_row_it_is_about():
+    """Row 9 repeats row 5 of the same file (names normalise alike): the finding is about row 9,
+    and names its project as the clerk wrote it there, its file, sheet, unit and month."""
+    rows = ledger(ledger_row("XX汽车零部件项目", "柳江区", row=5),
+                  ledger_row("XX汽车零部件", "柳江区", row=9))
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(), ["2022-03"])
+    (dup,) = [f for f in res.findings if f.check_name == "duplicate_row"]
+    assert (dup.project_name, dup.unit_name, dup.period, dup.source_row) == (
+        "XX汽车零部件", "柳江区", "2022-03", 9)
+    assert (dup.source_file, dup.source_sheet) == ("2022-03/柳江区2022-03台账.xlsx", "项目表")
+    assert dup.stage == "conform"
