@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from assets.conform.build import conform
 from assets.conform.credit import row_where
 from assets.conform.evaluate import read_labelled_ledger
+from assets.conform.matching import DEFAULT_CONFIG
 from assets.conform.normalize import normalize
 from runtime.reference import Reference
 from tests.conform.helpers import empty, ledger, ledger_row
@@ -58,3 +62,34 @@ def test_a_duplicate_row_finding_carries_the_row_it_is_about():
         "XX汽车零部件", "柳江区", "2022-03", 9)
     assert (dup.source_file, dup.source_sheet) == ("2022-03/柳江区2022-03台账.xlsx", "项目表")
     assert dup.stage == "conform"
+
+
+def _cohort_row(name: str, investor: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "year": 2022, "project_name": name, "investor": investor, "signed_on": "2022-03-01",
+        "contract_investment": Decimal("2.5"), "territorial_unit": "鹿寨县",
+        "responsible_unit": None, "source_file": "targets/2022年三企入桂签约项目清单.xlsx",
+        "source_sheet": "清单", "source_row": 3, "row_ok": True}])
+
+
+@pytest.mark.parametrize(("threshold", "matched"), [(0.82, True), (0.9, False)])
+def test_cohort_rows_follow_the_matching_settings(threshold, matched):
+    """A list row "旋切板生产线扩建" by the same investor scores 0.7 × 0.83 + 0.3 × 1 ≈ 0.88
+    against the ledger's "旋切板生产线项目": a match at the default threshold 0.82, none once an
+    office raises the threshold to 0.9.  The list row keeps its file, sheet and row."""
+    rows = ledger(ledger_row("旋切板生产线项目", investor="广东畔森木业有限公司", is_sanqi=True))
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(), ["2022-03"],
+                  config=replace(DEFAULT_CONFIG, threshold=threshold),
+                  cohort=_cohort_row("旋切板生产线扩建", "广东畔森木业有限公司"))
+    (row,) = res.fact_cohort.to_dict("records")
+    assert (row["project_id"] is not None) == matched
+    assert row["project_id"] in (None, *res.dim_project["project_id"])
+    assert (row["source_file"], row["source_sheet"], row["source_row"]) == (
+        "targets/2022年三企入桂签约项目清单.xlsx", "清单", 3)
+
+
+def test_the_bridge_names_the_sheet_a_credit_came_from():
+    rows = ledger(ledger_row("旋切板生产线项目", "鹿寨县", row=7))
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(), ["2022-03"])
+    assert res.bridge[["unit_name", "source_file", "source_sheet", "source_row"]].values.tolist() \
+        == [["鹿寨县", "2022-03/鹿寨县2022-03台账.xlsx", "项目表", 7]]
