@@ -17,7 +17,7 @@ from assets.conform.evaluate import read_labelled_ledger
 from assets.conform.matching import DEFAULT_CONFIG
 from assets.conform.normalize import normalize
 from runtime.reference import Reference
-from tests.conform.helpers import empty, ledger, ledger_row
+from tests.conform.helpers import empty, file_row, ledger, ledger_row
 
 LEDGER = Path(__file__).resolve().parents[1] / "ground_truth" / "ledger_rows.csv"
 
@@ -93,3 +93,44 @@ def test_the_bridge_names_the_sheet_a_credit_came_from():
     res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(), ["2022-03"])
     assert res.bridge[["unit_name", "source_file", "source_sheet", "source_row"]].values.tolist() \
         == [["鹿寨县", "2022-03/鹿寨县2022-03台账.xlsx", "项目表", 7]]
+
+
+def test_a_flag_outside_the_list_names_the_ledger_row():
+    rows = ledger(ledger_row("旋切板生产线项目", investor="广东畔森木业有限公司", is_sanqi=True, row=8))
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(), ["2022-03"],
+                  cohort=_cohort_row("石墨烯复合材料项目", "深圳银河新材料有限公司"))
+    (outside,) = [f for f in res.findings if f.check_name == "cohort_flag_outside_list"]
+    assert outside.message.startswith(
+        "鹿寨县 2022-03 2022-03/鹿寨县2022-03台账.xlsx「项目表」第8行：项目「旋切板生产线项目」")
+
+
+def test_a_project_first_appears_in_its_first_reported_month():
+    rows = ledger(ledger_row("旋切板生产线项目", period="2022-04"),
+                  ledger_row("旋切板生产线项目", period="2022-05"))
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(),
+                  ["2022-03", "2022-04", "2022-05"])
+    assert res.dim_project[["project_name", "first_period"]].values.tolist() == [
+        ["旋切板生产线项目", "2022-04"]]
+
+
+def _target(unit: str, target: str, file: str) -> dict:
+    return {"year": 2022, "unit_name": unit, "sub_unit": None, "indicator": "funds_in_place",
+            "target": Decimal(target), "is_total_row": False, "source_file": file,
+            "source_sheet": "Sheet1", "source_row": 5}
+
+
+def test_targets_come_only_from_files_still_loaded():
+    """柳南区's table was loaded; 柳北区's was superseded by a later version at another path (its
+    rows are no longer current); 柳江区's was replaced in place (one path, both statuses)."""
+    targets = pd.DataFrame([_target("柳南区", "30", "targets/柳南.xlsx"),
+                            _target("柳北区", "20", "targets/柳北旧.xlsx"),
+                            _target("柳江区", "10", "targets/柳江.xlsx")])
+    files = pd.DataFrame([file_row("targets/柳南.xlsx", "柳南区", "targets", "2022-03"),
+                          file_row("targets/柳北旧.xlsx", "柳北区", "targets", "2022-03",
+                                   "superseded"),
+                          file_row("targets/柳江.xlsx", "柳江区", "targets", "2022-03",
+                                   "superseded"),
+                          file_row("targets/柳江.xlsx", "柳江区", "targets", "2022-04")])
+    res = conform(ledger(ledger_row("XX项目")), empty(), empty(), targets, files,
+                  Reference.load(), ["2022-03"])
+    assert sorted(res.fact_target["unit_name"]) == ["柳南区", "柳江区"]
