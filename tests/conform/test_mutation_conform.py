@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from assets.conform.build import conform
 from assets.conform.credit import row_where
 from assets.conform.evaluate import read_labelled_ledger
-from assets.conform.matching import DEFAULT_CONFIG
+from assets.conform.matching import DEFAULT_CONFIG, name_weights
 from assets.conform.normalize import normalize
 from runtime.reference import Reference
 from tests.conform.helpers import empty, file_row, ledger, ledger_row
@@ -134,3 +135,16 @@ def test_targets_come_only_from_files_still_loaded():
     res = conform(ledger(ledger_row("XX项目")), empty(), empty(), targets, files,
                   Reference.load(), ["2022-03"])
     assert sorted(res.fact_target["unit_name"]) == ["柳南区", "柳江区"]
+
+
+@pytest.mark.parametrize(("holders", "expected"), [
+    (1, 1.0),
+    (10, 1.0),                          # held by exactly `common_bigram` = 10 names: still 1
+    (11, 1 / (1 + math.log(11 / 10))),  # one more: 1 / (1 + ln 1.1)
+    (20, 1 / (1 + math.log(2))),        # twice the limit: 1 / (1 + ln 2) ≈ 0.59
+])
+def test_a_bigram_held_by_many_names_weighs_less(holders, expected):
+    names = [f"汽车{chr(0x4E00 + 2 * i)}{chr(0x4E01 + 2 * i)}" for i in range(holders)]
+    weight = name_weights(names)
+    assert weight("汽车") == pytest.approx(expected)
+    assert weight(names[0][2:]) == 1.0  # a bigram of one name only
