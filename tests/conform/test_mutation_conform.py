@@ -148,3 +148,41 @@ def test_a_bigram_held_by_many_names_weighs_less(holders, expected):
     weight = name_weights(names)
     assert weight("汽车") == pytest.approx(expected)
     assert weight(names[0][2:]) == 1.0  # a bigram of one name only
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("鹿寨林场", "林场"),    # the place strip leaves two characters: applied
+    ("鹿寨林", "鹿寨林"),    # it would leave one: not applied
+    ("柳州林场", "林场"),
+    ("柳州林", "柳州林"),
+])
+def test_a_place_prefix_is_stripped_only_when_two_characters_remain(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_rows_without_a_usable_name_or_amount_are_not_matched():
+    """"（）" normalises to nothing; the second row failed its checks at ingest (row_ok false)."""
+    rows = ledger(ledger_row("（）", row=5), ledger_row("旋切板生产线项目", row=6, row_ok=False),
+                  ledger_row("XX汽车零部件项目", row=7))
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(), ["2022-03"])
+    m = res.matched_ledger.set_index("source_row")
+    for row in (5, 6):
+        assert pd.isna(m.loc[row, "project_id"])
+        assert m.loc[row, "match_keys"] == "未参与匹配（该行缺项目名称或投资总额）"
+    assert res.dim_project["project_name"].tolist() == ["XX汽车零部件项目"]
+
+
+INVESTORS = [None, "广东畔森木业有限公司", "畔森木业", "畔森", "畔森木业柳州分厂", "畔森木业广西工厂"]
+
+
+@pytest.mark.parametrize(("spellings", "ellipsis"), [(5, False), (6, True)])
+def test_a_merge_summary_lists_five_spellings_then_an_ellipsis(spellings, ellipsis):
+    """One project reported with the same name and `spellings` different investor spellings (one
+    blank, which links to all): the explanation lists at most five, "…" only when more exist."""
+    rows = ledger(*[ledger_row("畔森旋切板生产线", investor=inv, row=5 + i)
+                    for i, inv in enumerate(INVESTORS[:spellings])])
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(), ["2022-03"])
+    (text,) = res.dim_project["match_keys"].tolist()
+    assert text.startswith(f"{spellings}种写法合并")
+    assert text.count("「畔森旋切板生产线」") == 5
+    assert text.endswith("…") == ellipsis
