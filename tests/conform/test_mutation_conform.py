@@ -15,7 +15,12 @@ import pytest
 from assets.conform.build import conform
 from assets.conform.credit import row_where
 from assets.conform.evaluate import read_labelled_ledger
-from assets.conform.matching import DEFAULT_CONFIG, name_weights
+from assets.conform.matching import (
+    DEFAULT_CONFIG,
+    hard_conflict,
+    investor_similarity,
+    name_weights,
+)
 from assets.conform.normalize import normalize
 from runtime.reference import Reference
 from tests.conform.helpers import empty, file_row, ledger, ledger_row
@@ -186,3 +191,15 @@ def test_a_merge_summary_lists_five_spellings_then_an_ellipsis(spellings, ellips
     assert text.startswith(f"{spellings}种写法合并")
     assert text.count("「畔森旋切板生产线」") == 5
     assert text.endswith("…") == ellipsis
+
+
+def test_investor_similarity_takes_off_the_substituted_share():
+    """"畔森木业" / "畔林木业": difflib ratio 2 × 3 / 8 = 0.75, one of four characters substituted
+    (0.25) → 0.5, so two look-alike firms do not pass for one."""
+    assert investor_similarity("畔森木业", "畔林木业") == pytest.approx(0.5)
+    assert investor_similarity("畔林木业", "畔森木业") == pytest.approx(0.5)
+
+
+def test_a_number_conflict_names_both_numbers():
+    assert hard_conflict("年产50万套", "", "年产2万套", "") == "名称中的数字不同（2 / 50）"
+    assert hard_conflict("旋切板1期", "", "旋切板2期", "") == "名称中的数字不同（1 / 2）"
