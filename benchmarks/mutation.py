@@ -81,7 +81,9 @@ def report(found: dict[str, str], equiv: dict[str, str]) -> float | None:
     modules: dict[str, Counter] = {}
     for name, status in found.items():
         module = name.split(".x_")[0].split(".xǁ")[0]
-        kind = "equivalent" if name in equiv and status != "killed" else status
+        # judged equivalent only once run: a listed mutant not run here stays "not checked"
+        kind = "equivalent" if name in equiv and status in ("survived", "no tests",
+                                                                "timeout") else status
         modules.setdefault(module, Counter())[kind] += 1
     total = Counter()
     print(f"{'module':40} {'killed':>7} {'survived':>8} {'no tests':>8} {'timeout':>7} "
