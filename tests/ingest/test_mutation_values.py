@@ -11,7 +11,14 @@ import datetime as dt
 
 import pytest
 
-from assets.ingest.values import cell_text, month_of, parse_amount, parse_int, parse_status
+from assets.ingest.values import (
+    cell_text,
+    month_of,
+    parse_amount,
+    parse_int,
+    parse_status,
+    parse_units,
+)
 from runtime.reference import Reference
 
 
@@ -83,3 +90,10 @@ def test_an_amount_beyond_the_warehouse_names_the_cell():
     parsed = parse_amount("2000000000000", "亿", "投资总额")
     assert parsed.problem == (
         "invalid_value", "投资总额「2000000000000」超过1,000,000,000,000亿元，不是合理金额")
+
+
+def test_each_partner_is_resolved_by_its_alias_first():
+    """"投促局" is 市投资促进局 written without 市 (an alias once 市 is put back), although no
+    unit name or alias occurs inside it."""
+    ref = Reference.load()
+    assert parse_units("鹿寨县、投促局", ref) == (["鹿寨县", "市投资促进局"], None)
