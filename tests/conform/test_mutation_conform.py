@@ -18,10 +18,12 @@ from assets.conform.evaluate import read_labelled_ledger
 from assets.conform.matching import (
     DEFAULT_CONFIG,
     hard_conflict,
+    investor_key_of,
     investor_similarity,
+    match_to_projects,
     name_weights,
 )
-from assets.conform.normalize import normalize
+from assets.conform.normalize import Normalizer, normalize
 from runtime.reference import Reference
 from tests.conform.helpers import empty, file_row, ledger, ledger_row
 
@@ -203,3 +205,24 @@ def test_investor_similarity_takes_off_the_substituted_share():
 def test_a_number_conflict_names_both_numbers():
     assert hard_conflict("年产50万套", "", "年产2万套", "") == "名称中的数字不同（2 / 50）"
     assert hard_conflict("旋切板1期", "", "旋切板2期", "") == "名称中的数字不同（1 / 2）"
+
+
+def test_a_list_row_is_found_through_its_investor_when_its_name_bigrams_are_too_common():
+    """With `max_posting` = 1 every bigram of "旋切板生产线" (held by both projects) is too common
+    to look candidates up by; the investor's core "畔森木业" still finds P1, and the name and
+    investor then agree → P1."""
+    norm = Normalizer(Reference.load())
+    pk = pd.DataFrame([
+        {"name_key": norm(n), "investor_key": investor_key_of(norm, i), "project_id": p}
+        for n, i, p in [("旋切板生产线", "畔森木业有限公司", "P1"),
+                        ("旋切板生产线扩建", "柳林木业有限公司", "P2")]])
+    found = match_to_projects(["旋切板生产线项目"], ["广东畔森木业有限公司"], pk, norm,
+                              replace(DEFAULT_CONFIG, max_posting=1))
+    assert [pid for pid, _why in found] == ["P1"]
+
+
+@pytest.mark.parametrize("raw", ["XX机械有限责任公司", "XX机械股份有限公司", "XX机械有限公司",
+                                 "XX机械分公司", "XX机械公司", "XX机械集团"])
+def test_the_longest_legal_form_is_stripped_whole(raw):
+    """"有限责任公司" goes as one suffix, not "公司" first (which would leave "有限责任")."""
+    assert Normalizer(Reference.load())(raw) == "xx机械"

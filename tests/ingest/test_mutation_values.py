@@ -12,9 +12,12 @@ import datetime as dt
 import pytest
 
 from assets.ingest.values import (
+    amount_has_unit,
     cell_text,
     month_of,
     parse_amount,
+    parse_date,
+    parse_flag,
     parse_int,
     parse_status,
     parse_units,
@@ -97,3 +100,24 @@ def test_each_partner_is_resolved_by_its_alias_first():
     unit name or alias occurs inside it."""
     ref = Reference.load()
     assert parse_units("鹿寨县、投促局", ref) == (["鹿寨县", "市投资促进局"], None)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("不是", False), ("不是工业项目", False), ("否（外资）", False), ("非工业项目", False),
+    ("属于", True), ("是（已认定）", True),
+])
+def test_a_flag_written_in_words_reads_by_its_first_word(raw, expected):
+    assert parse_flag(raw, "是否工业项目") == (expected, None)
+
+
+def test_a_year_out_of_range_says_the_year_is_wrong():
+    assert parse_date("1800年") == (None, ("invalid_date", "日期「1800年」年份不合理"))
+    assert parse_date("2100年3月") == (None, ("invalid_date", "日期「2100年3月」年份不合理"))
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    ("5000万", True), ("3.5亿元", True), ("800元", True), ("约2亿", True),
+    ("5000", False), (5000, False), (None, False),
+])
+def test_an_amount_cell_names_its_unit_or_not(raw, named):
+    assert amount_has_unit(raw) is named
