@@ -91,6 +91,7 @@ def test_cohort_rows_follow_the_matching_settings(threshold, matched):
                   cohort=_cohort_row("旋切板生产线扩建", "广东畔森木业有限公司"))
     (row,) = res.fact_cohort.to_dict("records")
     assert (row["project_id"] is not None) == matched
+    assert (row["project_name"], row["investor"]) == ("旋切板生产线扩建", "广东畔森木业有限公司")
     assert row["project_id"] in (None, *res.dim_project["project_id"])
     assert (row["source_file"], row["source_sheet"], row["source_row"]) == (
         "targets/2022年三企入桂签约项目清单.xlsx", "清单", 3)
@@ -226,3 +227,13 @@ def test_a_list_row_is_found_through_its_investor_when_its_name_bigrams_are_too_
 def test_the_longest_legal_form_is_stripped_whole(raw):
     """"有限责任公司" goes as one suffix, not "公司" first (which would leave "有限责任")."""
     assert Normalizer(Reference.load())(raw) == "xx机械"
+
+
+def test_a_territorial_conflict_points_to_the_other_district_s_row():
+    rows = ledger(ledger_row("XX新材料产业园项目", "柳南区", "2022-03", row=5),
+                  ledger_row("XX新材料产业园", "柳江区", "2022-04", row=9))
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(),
+                  ["2022-03", "2022-04"])
+    (conflict,) = [f for f in res.findings if f.check_name == "territorial_conflict"]
+    assert "（柳南区 2022-03 首报；柳江区 2022-04 报送，见2022-04/柳江区2022-04台账.xlsx「项目表」第9行）" \
+        in conflict.message
