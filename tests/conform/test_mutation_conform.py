@@ -20,6 +20,7 @@ from assets.conform.matching import (
     hard_conflict,
     investor_key_of,
     investor_similarity,
+    match_projects,
     match_to_projects,
     name_weights,
 )
@@ -70,6 +71,7 @@ def test_a_duplicate_row_finding_carries_the_row_it_is_about():
         "XX汽车零部件", "柳江区", "2022-03", 9)
     assert (dup.source_file, dup.source_sheet) == ("2022-03/柳江区2022-03台账.xlsx", "项目表")
     assert dup.stage == "conform"
+    assert "「项目表」第5行" in dup.message  # the first report: same file, so sheet and row
 
 
 def _cohort_row(name: str, investor: str) -> pd.DataFrame:
@@ -237,3 +239,11 @@ def test_a_territorial_conflict_points_to_the_other_district_s_row():
     (conflict,) = [f for f in res.findings if f.check_name == "territorial_conflict"]
     assert "（柳南区 2022-03 首报；柳江区 2022-04 报送，见2022-04/柳江区2022-04台账.xlsx「项目表」第9行）" \
         in conflict.message
+
+
+def test_a_ledger_without_an_investor_column_matches_by_name_with_a_blank_investor():
+    rows = ledger(ledger_row("XX汽车零部件项目", row=5),
+                  ledger_row("XX汽车零部件", row=6, period="2022-04")).drop(columns=["investor"])
+    matched = match_projects(rows, Reference.load()).rows
+    assert matched["investor_key"].tolist() == ["", ""]
+    assert matched["project_id"].nunique() == 1 and matched["project_id"].notna().all()
