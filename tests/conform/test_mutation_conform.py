@@ -23,6 +23,7 @@ from assets.conform.matching import (
     match_projects,
     match_to_projects,
     name_weights,
+    weighted_dice,
 )
 from assets.conform.normalize import Normalizer, normalize
 from runtime.reference import Reference
@@ -247,3 +248,22 @@ def test_a_ledger_without_an_investor_column_matches_by_name_with_a_blank_invest
     matched = match_projects(rows, Reference.load()).rows
     assert matched["investor_key"].tolist() == ["", ""]
     assert matched["project_id"].nunique() == 1 and matched["project_id"].notna().all()
+
+
+def test_a_duplicate_in_another_file_names_the_first_file_sheet_and_row():
+    rows = ledger(ledger_row("XX汽车零部件项目", "柳江区", row=5, source_file="2022-03/柳江区台账A.xlsx"),
+                  ledger_row("XX汽车零部件", "柳江区", row=9, source_file="2022-03/柳江区台账B.xlsx"))
+    res = conform(rows, empty(), empty(), empty(), empty(), Reference.load(), ["2022-03"])
+    (dup,) = [f for f in res.findings if f.check_name == "duplicate_row"]
+    assert (dup.source_file, dup.source_row) == ("2022-03/柳江区台账B.xlsx", 9)
+    assert "与2022-03/柳江区台账A.xlsx「项目表」第5行「XX汽车零部件项目」是同一项目" in dup.message
+
+
+@pytest.mark.parametrize("investor", ["江苏省万家房地产开发有限公司", "万家房地产开发（江苏省）有限公司"])
+def test_a_province_written_with_its_suffix_is_the_investor_s_region(investor):
+    assert Normalizer(Reference.load()).investor_key(investor) == ("万家房地产开发", "江苏")
+
+
+def test_a_one_character_name_shares_no_bigram():
+    assert weighted_dice("厂", "工厂") == 0.0
+    assert weighted_dice("工厂", "厂") == 0.0
