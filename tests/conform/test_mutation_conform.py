@@ -267,3 +267,19 @@ def test_a_province_written_with_its_suffix_is_the_investor_s_region(investor):
 def test_a_one_character_name_shares_no_bigram():
     assert weighted_dice("厂", "工厂") == 0.0
     assert weighted_dice("工厂", "厂") == 0.0
+
+
+def test_an_activity_row_that_failed_its_checks_is_left_out():
+    src = "2022-03/科技局活动.xlsx"
+
+    def act(name: str, row: int, ok: bool) -> dict:
+        return {"source_file": src, "source_sheet": "活动", "source_row": row,
+                "period": "2022-03", "unit_name": "市科技局", "activity_date": "2022-03-10",
+                "activity_name": name, "activity_type": "走出去", "leader": None,
+                "led_by_principal": "是", "enterprises_docked": 3, "row_ok": ok}
+
+    activities = pd.DataFrame([act("赴深圳招商", 5, True), act("赴广州招商", 6, False)])
+    files = pd.DataFrame([file_row(src, "市科技局", "activity_ledger", "2022-03")])
+    res = conform(ledger(ledger_row("XX项目")), activities, empty(), empty(), files,
+                  Reference.load(), ["2022-03"])
+    assert res.fact_activity["activity_name"].tolist() == ["赴深圳招商"]
