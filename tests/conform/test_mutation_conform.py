@@ -72,7 +72,9 @@ def test_a_duplicate_row_finding_carries_the_row_it_is_about():
         "XX汽车零部件", "柳江区", "2022-03", 9)
     assert (dup.source_file, dup.source_sheet) == ("2022-03/柳江区2022-03台账.xlsx", "项目表")
     assert dup.stage == "conform"
-    assert "「项目表」第5行" in dup.message  # the first report: same file, so sheet and row
+    # the first report is in the same file: named by sheet and row only
+    assert "与「项目表」第5行「XX汽车零部件项目」是同一项目" in dup.message
+    assert "已只计「项目表」第5行" in dup.message
 
 
 def _cohort_row(name: str, investor: str) -> pd.DataFrame:
@@ -264,9 +266,10 @@ def test_a_province_written_with_its_suffix_is_the_investor_s_region(investor):
     assert Normalizer(Reference.load()).investor_key(investor) == ("万家房地产开发", "江苏")
 
 
-def test_a_one_character_name_shares_no_bigram():
-    assert weighted_dice("厂", "工厂") == 0.0
-    assert weighted_dice("工厂", "厂") == 0.0
+def test_a_name_without_bigrams_shares_nothing():
+    assert weighted_dice("", "工厂") == 0.0   # no bigram at all
+    assert weighted_dice("工厂", "") == 0.0
+    assert weighted_dice("厂", "工厂") == 0.0  # one character is its own token, not in "工厂"
 
 
 def test_an_activity_row_that_failed_its_checks_is_left_out():
