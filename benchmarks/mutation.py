@@ -3,12 +3,14 @@
     pip install -e ".[dev,mutation]"
     python -m benchmarks.mutation                       # assets/marts (the default scope)
     python -m benchmarks.mutation red_black assessment  # named modules of assets/marts
-    python -m benchmarks.mutation conform values --children 2
+    python -m benchmarks.mutation values conform --children 1
     python -m benchmarks.mutation --report-only         # score of what has been run so far
     python -m benchmarks.mutation red_black --sample 60 --seed 1   # a random sample of mutants
 
 mutmut's settings (modules, tests, what is copied into mutants/) are in pyproject.toml
-[tool.mutmut]; it remembers results in mutants/, so a stopped run resumes. A surviving mutant
+[tool.mutmut]; it remembers results in mutants/, so a stopped run resumes.  Sampling needs the
+list of mutants: when mutants/ does not have it yet, they are generated first (mutmut's own
+generation step, no test run). A surviving mutant
 judged equivalent (no test could tell it apart) is listed with its reason in
 benchmarks/mutation_equivalent.txt and left out of the score; docs/testing.md has the figures.
 """
@@ -53,6 +55,16 @@ def equivalent() -> dict[str, str]:
     return out
 
 
+def generate() -> None:
+    """Write mutants/ (what `mutmut run` does before it runs any test), so they can be listed."""
+    code = ("import os\n"
+            "from mutmut.__main__ import (copy_also_copy_files, copy_src_dir, create_mutants,\n"
+            "                             setup_source_paths)\n"
+            "os.makedirs('mutants', exist_ok=True)\n"
+            "copy_src_dir(); copy_also_copy_files(); setup_source_paths(); create_mutants(1)\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
+
+
 def results(globs: list[str]) -> dict[str, str]:
     text = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=ROOT, check=True,
                           capture_output=True, text=True).stdout
@@ -69,7 +81,9 @@ def report(found: dict[str, str], equiv: dict[str, str]) -> float | None:
     modules: dict[str, Counter] = {}
     for name, status in found.items():
         module = name.split(".x_")[0].split(".xǁ")[0]
-        kind = "equivalent" if name in equiv and status != "killed" else status
+        # judged equivalent only once run: a listed mutant not run here stays "not checked"
+        kind = "equivalent" if name in equiv and status in ("survived", "no tests",
+                                                                "timeout") else status
         modules.setdefault(module, Counter())[kind] += 1
     total = Counter()
     print(f"{'module':40} {'killed':>7} {'survived':>8} {'no tests':>8} {'timeout':>7} "
@@ -100,23 +114,40 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scopes", nargs="*", default=["marts"],
                     help="marts, conform, values or a module of assets/marts (red_black …)")
-    ap.add_argument("--children", type=int, default=2, help="parallel mutant runs")
+    ap.add_argument("--children", type=int, default=1, help="parallel mutant runs")
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--sample", type=int, default=0,
                     help="run only this many mutants not yet run, drawn at random per scope")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--names", type=Path,
+                    help="a file of mutant names (one a line, e.g. a sample saved in mutants/): "
+                         "run those of them in the scopes not yet run (or timed out: re-checked)")
     args = ap.parse_args(argv)
     globs = globs_for(args.scopes)
     if not args.report_only:
         names = globs
-        if args.sample:  # mutmut lists every generated mutant once `mutmut run` has started
+        if args.names:
+            todo = {n for n, s in results(globs).items() if s in ("not checked", "timeout")}
+            listed = args.names.read_text(encoding="utf-8").split()
+            names = [n for n in listed if n in todo]
+            print(f"{len(names)} of the {len(listed)} listed mutants not yet run")
+            if not names:
+                names = ["-"]
+        elif args.sample:  # mutmut lists every generated mutant once `mutmut run` has started
             rnd = random.Random(args.seed)
+            if not results(globs):
+                generate()
             names = []
             for g in globs:
                 todo = sorted(n for n, s in results([g]).items() if s == "not checked")
-                names += rnd.sample(todo, min(args.sample, len(todo)))
-        subprocess.run([*MUTMUT, "run", "--max-children", str(args.children), *names],
-                       cwd=ROOT, check=False)
+                picked = rnd.sample(todo, min(args.sample, len(todo)))
+                print(f"{g}: {len(picked)} of {len(todo)} mutants not yet run")
+                names += picked
+            saved = ROOT / "mutants" / f"sample-{'-'.join(args.scopes)}-{args.sample}-{args.seed}.txt"
+            saved.write_text("\n".join(names) + "\n", encoding="utf-8")
+        if names != ["-"]:
+            subprocess.run([*MUTMUT, "run", "--max-children", str(args.children), *names],
+                           cwd=ROOT, check=False)
     score = report(results(globs), equivalent())
     print(f"\nmutation score (equivalent mutants left out): "
           f"{'-' if score is None else f'{score:.1%}'}")
