@@ -351,8 +351,7 @@ def district_items(unit: str, unit_type: str | None, act: Actuals, targets: dict
     red, black = apps
     raw = red * dr.red_points - black * dr.black_points
     adj = cents(max(-dr.red_black_cap, min(dr.red_black_cap, raw)))
-    capped = f"，超过 ±{num(dr.red_black_cap)} 分上限，按 {adj:+.2f} 分计" \
-        if abs(raw) > dr.red_black_cap else ""
+    capped = f"，超过 ±{num(dr.red_black_cap)} 分上限" if abs(raw) > dr.red_black_cap else ""
     items.append(dict(
         item="red_black_adjustment", score=adj, max_score=dr.red_black_cap, completion_rate=None,
         detail=f"本年截至本期上红榜 {red} 次（每次 +{num(dr.red_points)} 分）、上黑榜 {black} 次"

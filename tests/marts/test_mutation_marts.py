@@ -27,9 +27,9 @@ def test_undated_joint_meetings_each_count_on_their_own(rules):
 
 
 @pytest.mark.parametrize(("red", "black", "capped"), [
-    (7, 0, "，超过 ±3 分上限，按 +3.00 分计"),   # 7 × 0.5 = 3.5 > the cap of 3
+    (7, 0, "，超过 ±3 分上限，计 +3.00 分"),   # 7 × 0.5 = 3.5 > the cap of 3
     (6, 0, None),                                # 6 × 0.5 = 3: at the cap, not over it
-    (0, 7, "，超过 ±3 分上限，按 -3.00 分计"),   # −3.5 < −3
+    (0, 7, "，超过 ±3 分上限，计 -3.00 分"),   # −3.5 < −3
 ])
 def test_the_red_black_adjustment_detail_says_when_the_cap_applies(rules, red, black, capped):
     core, period = _adjustment_world(red, black)
