@@ -12,13 +12,12 @@ counts and amounts are. Run with `-s` to see how many rows each mart compared.""
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
-from tests.conftest import POSTGRES_URL, postgres_available, reset_postgres
+from tests.conftest import require_postgres
 from tests.pipeline.bundled import TRUTH, load_samples, truth
 from tests.reference.compare import mart_differences
 
@@ -53,13 +52,7 @@ FOUR_RATES = (["unit_name"], ["signed_projects", "performing_projects", "started
 @pytest.fixture(scope="module", params=["duckdb", "postgresql"])
 def wh(request, tmp_path_factory):
     if request.param == "postgresql":
-        problem = postgres_available()
-        if problem:
-            if os.environ.get("CI"):
-                pytest.fail(f"PostgreSQL unreachable: {problem}")
-            pytest.skip(f"PostgreSQL unreachable: {problem}")
-        reset_postgres()
-        url = POSTGRES_URL
+        url = require_postgres()
     else:
         url = f"duckdb:///{tmp_path_factory.mktemp('bundled_ref') / 'wh.duckdb'}"
     warehouse = load_samples(url)

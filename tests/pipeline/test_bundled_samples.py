@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from assets.conform.evaluate import pairwise_precision_recall
-from tests.conftest import POSTGRES_URL, postgres_available, reset_postgres
+from tests.conftest import require_postgres
 from tests.pipeline.bundled import load_samples, norm, truth
 
 # Checks that concern a whole file: compared by (check, file), the row being incidental.
@@ -225,15 +225,7 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_postgres_gives_the_same_marts(wh):
-    problem = postgres_available()
-    if problem:
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
-    reset_postgres()
-    pg = load_samples(POSTGRES_URL)
+    pg = load_samples(require_postgres())
     try:
         for name in MARTS + ["../core.dim_project", "../core.bridge_project_unit"]:
             table = name[3:] if name.startswith("../") else f"marts.{name}"
