@@ -284,9 +284,9 @@ def materialize(args: argparse.Namespace) -> int:
     release_warehouses()
     _close()
     print(f"仓库: {_masked(settings.warehouse_url)}")
-    print("  质量问题: quality.findings    集市: marts.target_progress, marts.city_summary, "
-          "marts.four_rates, marts.red_black_list, marts.performance_assessment, "
-          "marts.submission_status")
+    from assets.marts.assets import MARTS  # the one list of marts
+
+    print(f"  质量问题: quality.findings    集市: {', '.join(f'marts.{m}' for m in MARTS)}")
     print(f"通报: {settings.reports_dir}")
     print(f"运行记录: DAGSTER_HOME={settings.dagster_home}（dagster dev 可查看）")
     if failed:

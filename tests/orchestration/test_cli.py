@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from dagster import DagsterInstance, DagsterRunStatus
 
+from assets.marts.assets import MARTS
 from runtime.warehouse import Warehouse
 from tests.orchestration.conftest import bad_rules_file, run_cli
 
@@ -30,6 +31,9 @@ def test_cli_two_periods_recorded_in_dagster_home(cli_env):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "[2021-01] 运行" in proc.stdout and "[2021-02] 运行" in proc.stdout
     assert cli_env["DAGSTER_HOME"] in proc.stdout
+    [marts_line] = [x for x in proc.stdout.splitlines() if "集市:" in x]  # where to look: all
+    assert {m.strip() for m in marts_line.split("集市:")[1].split(",")} == {
+        f"marts.{name}" for name in MARTS}
     # a warning check that failed is named although the run succeeded: 2021-02 has a 属地 conflict
     [line] = [x for x in proc.stdout.splitlines() if "no_error_findings" in x]
     assert "检查未通过（警告）: quality/findings" in line and "错误级别" in line
