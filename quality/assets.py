@@ -29,20 +29,6 @@ _PERIOD_FINDINGS = ("SELECT * FROM quality.findings WHERE period = :p OR period 
                     "ORDER BY severity, check_name, source_file, source_row")
 
 
-def _severity(wh, periods: list[str]) -> dict[str, int]:
-    """Findings by severity of the run's months plus those of no month (findings_by_severity
-    of one month, for several)."""
-    if len(periods) == 1:
-        return findings_by_severity(wh, None, periods[0])
-    marker = ", ".join(f":p{i}" for i in range(len(periods)))
-    df = wh.read("SELECT severity, COUNT(*) AS n FROM quality.findings WHERE period IN "
-                 f"({marker}) OR period IS NULL GROUP BY severity",
-                 {f"p{i}": p for i, p in enumerate(periods)})
-    counts = {"error": 0, "warning": 0, "info": 0}
-    counts.update({str(k): int(v) for k, v in zip(df["severity"], df["n"])})
-    return counts
-
-
 @asset(
     key=["quality", "findings"],
     group_name="quality",
@@ -66,7 +52,7 @@ def quality_findings(context: AssetExecutionContext,
               if by_check is not None else {})
     columns = ["severity", "check_name", "unit_name", "source_file", "source_row", "message"]
     return MaterializeResult(metadata=asset_metadata(
-        rows[columns] if len(rows) else rows, _severity(wh, periods),
+        rows[columns] if len(rows) else rows, findings_by_severity(wh, None, periods),
         period=period, findings_by_check=MetadataValue.json(counts),
     ))
 
@@ -76,7 +62,7 @@ def quality_findings(context: AssetExecutionContext,
 def no_error_findings(context: AssetCheckExecutionContext,
                       warehouse: WarehouseResource) -> AssetCheckResult:
     wh = warehouse.get()
-    errors = _severity(wh, run_periods(context))["error"]
+    errors = findings_by_severity(wh, None, run_periods(context))["error"]
     return AssetCheckResult(
         passed=errors == 0,
         severity=AssetCheckSeverity.WARN,

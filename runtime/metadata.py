@@ -8,6 +8,7 @@ import pandas as pd
 from dagster import MetadataValue, TableColumn, TableColumnConstraints, TableSchema
 
 from runtime.findings import mask_phones
+from runtime.warehouse import in_list
 
 OWNERS = ["team:data-engineering"]
 
@@ -20,10 +21,12 @@ def preview(df: pd.DataFrame, rows: int = 10) -> MetadataValue:
     return MetadataValue.md(mask_phones(head.to_markdown(index=False)))
 
 
-def findings_by_severity(wh, stage: str | None, period: str | None = None) -> dict[str, int]:
+def findings_by_severity(wh, stage: str | None,
+                         period: str | list[str] | None = None) -> dict[str, int]:
     """Findings in quality.findings by severity, of one stage (all stages when None).
 
-    With a period: the findings of that period plus those that belong to no period.
+    With a period (or the months of a range run): the findings of it plus those that belong to
+    no period, each counted once.
     """
     sql = "SELECT severity, COUNT(*) AS n FROM quality.findings WHERE 1 = 1"
     params: dict[str, str] = {}
@@ -31,8 +34,9 @@ def findings_by_severity(wh, stage: str | None, period: str | None = None) -> di
         sql += " AND stage = :s"
         params["s"] = stage
     if period:
-        sql += " AND (period = :p OR period IS NULL)"
-        params["p"] = period
+        marker, in_params = in_list("p", [period] if isinstance(period, str) else period)
+        sql += f" AND (period IN {marker} OR period IS NULL)"
+        params.update(in_params)
     df = wh.read(sql + " GROUP BY severity", params)
     counts = {"error": 0, "warning": 0, "info": 0}
     counts.update({str(k): int(v) for k, v in zip(df["severity"], df["n"])})

@@ -66,6 +66,13 @@ def _text_column(series: pd.Series) -> list:
     return [_text(v) for v in series]
 
 
+def in_list(name: str, values) -> tuple[str, dict]:
+    """`(:name0, :name1, …)` and its parameters: an IN list for `Warehouse.read` (non-empty)."""
+    values = list(values)
+    return ("(" + ", ".join(f":{name}{i}" for i in range(len(values))) + ")",
+            {f"{name}{i}": v for i, v in enumerate(values)})
+
+
 def split_sql(text: str) -> list[str]:
     """Statements of a DDL file (no semicolons inside our string literals)."""
     body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))

@@ -116,3 +116,26 @@ def test_delete_by_a_long_list_of_keys(warehouse_url):
     with wh.transaction() as tx:
         tx.delete("core.fact_target", {"unit_name": units[:1500], "year": 2021})
     assert wh.scalar("SELECT COUNT(*) FROM core.fact_target") == 500
+
+
+def test_findings_by_severity_of_one_month_or_several_counts_each_finding_once(warehouse_url):
+    """A range run's metadata: the months' findings plus those of no month, each once."""
+    from runtime.metadata import findings_by_severity
+
+    wh = Warehouse(warehouse_url)
+    wh.create_schema()
+    try:
+        with wh.transaction() as tx:
+            tx.insert("quality.findings", pd.DataFrame([
+                {"check_name": "a", "severity": "error", "period": "2021-01", "stage": "core", "message": "甲"},
+                {"check_name": "b", "severity": "warning", "period": "2021-02", "stage": "core", "message": "乙"},
+                {"check_name": "c", "severity": "warning", "period": "2021-03", "stage": "core", "message": "丙"},
+                {"check_name": "d", "severity": "info", "period": None, "stage": "ingest", "message": "丁"},
+            ]))
+        assert findings_by_severity(wh, None, "2021-01") == {"error": 1, "warning": 0, "info": 1}
+        assert findings_by_severity(wh, None, ["2021-01", "2021-02"]) == {
+            "error": 1, "warning": 1, "info": 1}
+        assert findings_by_severity(wh, "core", ["2021-02", "2021-03"]) == {
+            "error": 0, "warning": 2, "info": 0}
+    finally:
+        wh.dispose()

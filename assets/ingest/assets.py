@@ -14,6 +14,7 @@ from assets.ingest.load import ingest
 from runtime.metadata import OWNERS, preview, table_metadata
 from runtime.partitions import monthly, run_periods
 from runtime.resources import DropFolderResource, RunInputsResource, WarehouseResource
+from runtime.warehouse import in_list
 
 drop_folder_files = AssetSpec(
     key=["raw", "drop_folder"],
@@ -49,12 +50,11 @@ def staging_submissions(
     summary = ingest(wh, drop_folder.root, inputs=inputs.load())
     for problem in summary.problems:
         context.log.warning(f"隔离文件 {problem}")
-    months = run_periods(context)
-    marker = ", ".join(f":m{i}" for i in range(len(months)))
+    marker, months = in_list("m", run_periods(context))
     files = wh.read(
         "SELECT source_file, unit_name, kind, status, rows_loaded FROM staging.files "
-        f"WHERE folder_month IN ({marker}) OR folder_month = 'targets' ORDER BY source_file",
-        {f"m{i}": m for i, m in enumerate(months)},
+        f"WHERE folder_month IN {marker} OR folder_month = 'targets' ORDER BY source_file",
+        months,
     )
     return MaterializeResult(
         metadata={

@@ -33,7 +33,7 @@ from runtime.metadata import (
 from runtime.partitions import monthly, run_periods
 from runtime.resources import RunInputsResource, WarehouseResource
 from runtime.rules import load_rules
-from runtime.warehouse import Warehouse
+from runtime.warehouse import Warehouse, in_list
 
 MARTS = {
     "target_progress": "目标任务完成进度：每个单位每个指标的年度目标、完成值、完成率与序时进度。",
@@ -219,14 +219,10 @@ def split_empty(wh: Warehouse, periods: list[str], rules) -> tuple[list[str], di
 def _range_results(wh: Warehouse, periods: list[str], rebuilt: list[str],
                    refused: dict[str, str]):
     """One MaterializeResult per mart for a run of several months: rows of all of them."""
-    severity: dict[str, int] = {}
-    for period in periods:
-        for level, n in findings_by_severity(wh, None, period).items():
-            severity[level] = severity.get(level, 0) + n
-    marker = ", ".join(f":p{i}" for i in range(len(periods)))
-    params = {f"p{i}": p for i, p in enumerate(periods)}
+    severity = findings_by_severity(wh, None, periods)
+    marker, params = in_list("p", periods)
     for name in MARTS:
-        df = wh.read(f"SELECT * FROM marts.{name} WHERE period IN ({marker})", params)
+        df = wh.read(f"SELECT * FROM marts.{name} WHERE period IN {marker}", params)
         yield MaterializeResult(asset_key=["marts", name], metadata=asset_metadata(
             df, severity, period=f"{periods[0]}..{periods[-1]}", rebuilt=bool(rebuilt),
             rebuilt_periods=MetadataValue.json(rebuilt),
