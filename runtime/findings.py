@@ -7,7 +7,7 @@ Every layer (ingest, conform, marts) reports problems as `Finding`s; the pipelin
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 # check_name -> default severity (docs/spec/warehouse.md, "quality")
 CHECKS: dict[str, str] = {
@@ -76,12 +76,15 @@ class Finding:
             raise ValueError(f"unknown check name {self.check_name!r}")
 
     def as_row(self) -> dict:
-        row = asdict(self)
+        row = {name: getattr(self, name) for name in _FIELDS}  # asdict deep-copies: slow
         row["severity"] = self.severity or CHECKS[self.check_name]
         row["message"] = mask_phones(self.message)
         if row["project_name"]:
             row["project_name"] = mask_phones(row["project_name"])
         return {c: row[c] for c in FINDING_COLUMNS}
+
+
+_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def location(source_file: str | None, sheet: str | None = None, row: int | None = None) -> str:

@@ -202,21 +202,21 @@ def _rows_of_latest(rows: pd.DataFrame, files: pd.DataFrame | None, kind: str,
         src: grp.sort_values(["source_sheet", "source_row"], kind="mergesort")
         for src, grp in usable.groupby(usable["source_file"].astype(str), sort=False)
     } if not usable.empty else {}
-    parts = []
-    for period, unit, src, month in _latest_files(rows, files, kind, periods):
-        grp = by_file.get(src)
-        if grp is None or grp.empty:
-            continue
-        part = grp.copy()
-        if dedupe:
-            part = part.drop_duplicates(dedupe, keep="first")
-        part["period"] = period
-        part["unit_name"] = unit
-        part["file_period"] = month
-        parts.append(part)
-    if not parts:
+    if dedupe:  # once per file, not once per period that reads it
+        by_file = {src: grp.drop_duplicates(dedupe, keep="first") for src, grp in by_file.items()}
+    chosen = [(period, unit, src, month)
+              for period, unit, src, month in _latest_files(rows, files, kind, periods)
+              if src in by_file and not by_file[src].empty]
+    if not chosen:
         return pd.DataFrame(columns=columns)
+    # one concat, then each part's period / unit / file month repeated over its rows
+    parts = [by_file[src] for _, _, src, _ in chosen]
+    sizes = [len(p) for p in parts]
     result = pd.concat(parts, ignore_index=True)
+    for col, pos in (("period", 0), ("unit_name", 1), ("file_period", 3)):
+        result[col] = pd.Series(
+            [value for c, n in zip(chosen, sizes, strict=True) for value in [c[pos]] * n],
+            dtype=object)
     for col in columns:
         if col not in result:
             result[col] = None

@@ -146,15 +146,26 @@ def bigram_weight(df: dict[str, int], common: int) -> TokenWeight:
     return weight
 
 
-def weighted_dice(a: str, b: str, weight: TokenWeight = _unit_weight) -> float:
-    """Dice coefficient of the two names' character bigrams, each bigram weighted (symmetric)."""
+def bigram_total(name: str, weight: TokenWeight = _unit_weight) -> float:
+    """The summed weight of a name's bigrams (the Dice denominator's share of that name)."""
+    return sum(weight(t) for t in _bigrams(name))
+
+
+def weighted_dice(a: str, b: str, weight: TokenWeight = _unit_weight,
+                  totals: dict[str, float] | None = None) -> float:
+    """Dice coefficient of the two names' character bigrams, each bigram weighted (symmetric).
+    `totals`: `bigram_total` of the names, computed once per name instead of once per pair (the
+    same sums, so the same result to the last bit)."""
     if a == b:
         return 1.0
     ta, tb = _bigrams(a), _bigrams(b)
     if not ta or not tb:
         return 0.0
     shared = sum(weight(t) for t in ta & tb)
-    total = sum(weight(t) for t in ta) + sum(weight(t) for t in tb)
+    if totals is None:
+        total = bigram_total(a, weight) + bigram_total(b, weight)
+    else:
+        total = totals[a] + totals[b]
     return 2 * shared / total if total else 0.0
 
 
@@ -391,10 +402,11 @@ def _scored_pairs(names: list[str], invs: list[str], config: MatchConfig
     cores = [split_investor(v)[0] for v in invs]
     candidates = candidate_pairs(names, invs, config)
     weight = name_weights(names, config)
+    totals = {n: bigram_total(n, weight) for n in set(names)}
     scored: list[tuple[float, int, int, PairScore]] = []
     for i, j in candidates:
         # cheap bound first: the name similarity is at most the weighted bigram Dice
-        dice = weighted_dice(names[i], names[j], weight)
+        dice = weighted_dice(names[i], names[j], weight, totals)
         bound = dice if not (cores[i] and cores[j]) else (
             config.name_weight * dice + config.investor_weight)
         if bound < config.threshold:
