@@ -26,9 +26,14 @@ _YES = {"是", "Y", "y", "yes", "Yes", "YES", "√", "✓", "1", "true", "True",
 _NO = {"否", "N", "n", "no", "No", "NO", "×", "0", "false", "False", "FALSE"}
 
 
+# invisible characters pasted in from web pages and chat tools: not whitespace to str.split()
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def normalize_text(value: str) -> str:
-    """NFKC (full-width → half-width), drop all whitespace incl. line breaks inside cells."""
-    text = unicodedata.normalize("NFKC", str(value))
+    """NFKC (full-width → half-width), drop all whitespace incl. line breaks inside cells, and
+    zero-width characters."""
+    text = unicodedata.normalize("NFKC", str(value)).translate(ZERO_WIDTH)
     return "".join(text.split())
 
 

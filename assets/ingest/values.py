@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from assets.ingest.workbook import CellError
-from runtime.reference import Reference, normalize_text
+from runtime.reference import ZERO_WIDTH, Reference, normalize_text
 from runtime.reference import parse_flag as _ref_parse_flag
 
 
@@ -84,7 +84,7 @@ def clean_text(raw: object) -> str | None:
     text = cell_text(raw)
     if text is None:
         return None
-    text = _nfkc(text).replace("\u200b", "").replace("\ufeff", "")
+    text = _nfkc(text).translate(ZERO_WIDTH)
     if _HAS_CJK.search(text):
         # Chinese text has no word spaces: "年产1 0万吨" is a typing slip, not two words
         text = _nfkc("".join(text.split()))  # "t ̈" → "ẗ": again, so cleaning is idempotent
