@@ -133,6 +133,7 @@ def _pipeline(drop: Path, work: Path, fresh: bool) -> dict:
         "status_counts": summary.status_counts, "rows_written": summary.rows_written,
         "core_counts": core["counts"], "periods": len(periods),
         "core_rebuilt": not core["skipped"],
+        "match_pairs_reused": core["pairs_reused"],  # the keys did not change (issue 17)
         "marts_rebuilt": list(rebuilt or []),  # None before issue 17 (every stale month)
         "ledger_rows_in_force": ledger_rows,
     }
@@ -197,6 +198,11 @@ def _child(phase: str, drop: Path, work: Path, profile: Path | None) -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     info["inner_s"] = round(time.perf_counter() - started, 3)
+    # CPU seconds (user + system, this process with its DuckDB threads and its pool workers):
+    # on a shared machine wall time waits for the cores, CPU time does not
+    info["cpu_s"] = round(sum(
+        r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                          resource.getrusage(resource.RUSAGE_CHILDREN))), 3)
     info["peak_rss_mb"] = round(max(own, kids) / 1024, 1)  # Linux: KiB
     print("BENCH-RESULT " + json.dumps(info, ensure_ascii=False))
 
@@ -249,19 +255,20 @@ def machine() -> dict:
 
 def table(result: dict) -> str:
     rows = result["ledger_rows"]
-    head = ("| phase | wall s | peak RSS MB | ledger rows/s | split s | marts rebuilt |\n"
-            "|---|---:|---:|---:|---|---|")
+    head = ("| phase | wall s | CPU s | peak RSS MB | ledger rows/s | split s | marts rebuilt |\n"
+            "|---|---:|---:|---:|---:|---|---|")
     lines = [head]
     for phase in PHASES:
         p = result["phases"].get(phase)
         if p is None:
-            lines.append(f"| {phase} | not run | | | | |")
+            lines.append(f"| {phase} | not run | | | | | |")
             continue
         rate = rows / p["wall_s"] if p["wall_s"] else 0
         split = ", ".join(f"{k} {v:.1f}" for k, v in p.get("steps_s", {}).items())
         rebuilt = p.get("marts_rebuilt")
         months = "" if rebuilt is None else f"{len(rebuilt)} of {p.get('periods')}"
-        lines.append(f"| {phase} | {p['wall_s']:.1f} | {p['peak_rss_mb']:.0f} | {rate:,.0f} "
+        cpu = f"{p['cpu_s']:.1f}" if "cpu_s" in p else ""
+        lines.append(f"| {phase} | {p['wall_s']:.1f} | {cpu} | {p['peak_rss_mb']:.0f} | {rate:,.0f} "
                      f"| {split} | {months} |")
     r = result.get("ratios", {})
     lines.append("\n" + ", ".join(f"{k.replace('_over_', '/')} = {v:.2f}" for k, v in r.items()))

@@ -30,7 +30,7 @@ def test_benchmark_smoke(tmp_path):
     assert set(PHASES) <= set(result["phases"])
     for phase in PHASES:
         info = result["phases"][phase]
-        assert info["wall_s"] > 0 and info["peak_rss_mb"] > 0
+        assert info["wall_s"] > 0 and info["peak_rss_mb"] > 0 and info["cpu_s"] > 0
     assert result["phases"]["c_pipeline"]["files_parsed"] > 0
     assert result["phases"]["d_rerun"]["files_parsed"] == 0
     assert result["phases"]["e_resubmit"]["files_parsed"] == 1

@@ -132,6 +132,24 @@ CREATE TABLE IF NOT EXISTS staging.build_state (
     layer TEXT NOT NULL, scope TEXT NOT NULL, fingerprint TEXT NOT NULL
 );
 COMMENT ON TABLE staging.build_state IS '各层（core、各期 marts）上次构建所依据的输入指纹：输入未变时跳过重算';
-COMMENT ON COLUMN staging.build_state.layer IS '层：core 或 marts';
+COMMENT ON COLUMN staging.build_state.layer IS '层：core、marts，或 match_pairs（项目识别配对得分的缓存）';
 COMMENT ON COLUMN staging.build_state.scope IS '范围：marts 为期间（YYYY-MM），core 为空';
 COMMENT ON COLUMN staging.build_state.fingerprint IS '输入指纹（SHA-256）';
+
+-- The matching's scored candidate pairs of the last core build (internal): reused while the
+-- distinct matching keys, the settings and the matching code are unchanged (fingerprint in
+-- staging.build_state, layer match_pairs), so a resubmission that corrects figures only does
+-- not score every pair again.
+CREATE TABLE IF NOT EXISTS staging.match_pairs (
+    i INTEGER NOT NULL, j INTEGER NOT NULL, score DOUBLE PRECISION NOT NULL,
+    name_sim DOUBLE PRECISION NOT NULL, investor_sim DOUBLE PRECISION, match_keys TEXT NOT NULL,
+    veto TEXT
+);
+COMMENT ON TABLE staging.match_pairs IS '上次构建时项目识别的候选配对得分（内部缓存）：识别键、设置与代码不变时复用，不必重新逐对打分';
+COMMENT ON COLUMN staging.match_pairs.i IS '配对一方在识别键清单中的序号';
+COMMENT ON COLUMN staging.match_pairs.j IS '配对另一方在识别键清单中的序号';
+COMMENT ON COLUMN staging.match_pairs.score IS '配对得分';
+COMMENT ON COLUMN staging.match_pairs.name_sim IS '项目名称相似度';
+COMMENT ON COLUMN staging.match_pairs.investor_sim IS '项目方相似度（一方缺项目方时为空）';
+COMMENT ON COLUMN staging.match_pairs.match_keys IS '得分依据（名称、项目方的比对结果）';
+COMMENT ON COLUMN staging.match_pairs.veto IS '否决原因（有则不可合并）';

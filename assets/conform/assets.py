@@ -13,6 +13,7 @@ from dagster import (
 )
 
 from assets.conform.build import conform
+from assets.conform.matching import ScoredPairs
 from runtime import build_state
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
@@ -56,17 +57,30 @@ def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
     return out
 
 
+_PAIRS = "staging.match_pairs"
+
+
+def previous_pairs(wh: Warehouse) -> ScoredPairs | None:
+    """The scored pairs the last core build stored (None before the first)."""
+    state = build_state.stored(wh, "match_pairs")
+    if state is None:
+        return None
+    digest, _, considered = state.partition(" ")
+    return ScoredPairs.from_frame(digest, int(considered), wh.read(f"SELECT * FROM {_PAIRS}"))
+
+
 def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = False) -> dict:
     """Rebuild every core table from staging in one transaction; returns row counts.
 
     Skipped (``skipped`` True, ``result`` None) when the inputs' fingerprint equals the one the
-    current core tables were built from, unless ``force``."""
+    current core tables were built from, unless ``force``; ``force`` also scores every matching
+    pair again instead of reusing the last build's (`previous_pairs`)."""
     inputs = inputs or RunInputs.load()
     rules = inputs.rules
     fingerprint = build_state.core_fingerprint(wh, rules, inputs.reference.directory)
     if not force and build_state.stored(wh, "core") == fingerprint:
         counts = {t: int(wh.scalar(f"SELECT COUNT(*) FROM core.{t}")) for t in CORE_TABLES}
-        return {"counts": counts, "result": None, "skipped": True}
+        return {"counts": counts, "result": None, "skipped": True, "pairs_reused": False}
     staging = load_staging(wh)
     files = staging["files"]
     periods = sorted(
@@ -74,10 +88,12 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         if m != "targets"
     )
     below = Decimal(str(rules.indicators.below_threshold_amount))
+    previous = None if force else previous_pairs(wh)
     result = conform(
         staging.pop("ledger"), staging["activities"], staging["reserve"], staging["targets"],
         files, inputs.reference, periods, below_threshold=below, cohort=staging["cohort"],
         unknown_source=rules.indicators.unknown_source,
+        previous_pairs=previous,
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
     slices = build_state.core_slices(
@@ -92,8 +108,15 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
         build_state.store(tx, "core", "", fingerprint)
         build_state.store_slices(tx, slices)  # what each period's marts read (issue 17)
+        pairs = result.scored_pairs
+        tx.replace(_PAIRS, pairs.frame() if pairs is not None else None)
+        if pairs is not None:
+            build_state.store(tx, "match_pairs", "", f"{pairs.digest} {pairs.considered}")
+        else:  # an empty ledger: nothing to reuse next time
+            tx.delete("staging.build_state", {"layer": "match_pairs"})
         fault_point("core_tx")
-    return {"counts": counts, "result": result, "skipped": False}
+    return {"counts": counts, "result": result, "skipped": False,
+            "pairs_reused": previous is not None and result.scored_pairs is previous}
 
 
 @multi_asset(
@@ -123,6 +146,8 @@ def core_model(context: AssetExecutionContext, warehouse: WarehouseResource,
     severity = findings_by_severity(wh, "conform")
     if built["skipped"]:
         context.log.info("core 的输入（登记簿、参考数据、规则、代码）未变，沿用上次构建的表。")
+    elif built["pairs_reused"]:
+        context.log.info("项目识别键未变（只改了数字等），沿用上次的配对得分，未重新逐对打分。")
     for table, (attr, _) in CORE_TABLES.items():
         df = (wh.read(f"SELECT * FROM core.{table} LIMIT 10") if result is None
               else getattr(result, attr))

@@ -29,7 +29,7 @@ from assets.conform.facts import (
     fact_reserve_project,
     fact_target,
 )
-from assets.conform.matching import DEFAULT_CONFIG, MatchConfig, match_projects
+from assets.conform.matching import DEFAULT_CONFIG, MatchConfig, ScoredPairs, match_projects
 from assets.conform.normalize import normalizer_for
 from assets.conform.sources import (
     inside_region_findings,
@@ -66,6 +66,8 @@ class ConformResult:
         default_factory=lambda: pd.DataFrame(columns=FACT_COHORT_COLUMNS))
     # the ledger rows with project_id, name/investor keys, match_score, match_keys, is_duplicate
     matched_ledger: pd.DataFrame | None = None
+    # the scored candidate pairs of the matching, for the next build to reuse (ScoredPairs)
+    scored_pairs: ScoredPairs | None = None
 
 
 def dim_unit(ref: Reference) -> pd.DataFrame:
@@ -163,9 +165,12 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
             targets: pd.DataFrame, files: pd.DataFrame, ref: Reference,
             periods: list[str], below_threshold: Decimal = Decimal("0.05"),
             config: MatchConfig = DEFAULT_CONFIG, cohort: pd.DataFrame | None = None,
-            unknown_source: str = "exclude") -> ConformResult:
+            unknown_source: str = "exclude",
+            previous_pairs: ScoredPairs | None = None) -> ConformResult:
     """Staging DataFrames (docs/design.md) → core DataFrames + conform findings.  `cohort`: the
-    三企入桂 list rows; `unknown_source`: the rules setting, only to tell the clerk its effect."""
+    三企入桂 list rows; `unknown_source`: the rules setting, only to tell the clerk its effect;
+    `previous_pairs`: the last build's scored pairs (reused when the matching keys are the same).
+    """
     findings: list[Finding] = []
     # reset_index copies: the caller's frame is never modified (and, when the caller passed its
     # only reference, freed here: at province scale every copy of the ledger is a gigabyte)
@@ -179,7 +184,7 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
                 "in_library", "stage"):
         if col not in ledger:
             ledger[col] = True if col == "row_ok" else None
-    matched = match_projects(ledger, ref, config)
+    matched = match_projects(ledger, ref, config, previous=previous_pairs)
     ledger = ledger.join(matched.rows)
     usable = ledger.loc[ledger["project_id"].notna()]
     kept, dup_findings = drop_duplicates(usable)
@@ -210,4 +215,5 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
         findings=findings,
         fact_cohort=cohort_facts,
         matched_ledger=ledger,
+        scored_pairs=matched.scored,
     )

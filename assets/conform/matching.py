@@ -50,7 +50,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -341,6 +342,7 @@ class MatchResult:
     pairs_considered: int
     pairs_merged: int
     clusters: pd.DataFrame  # project_id, match_keys (cluster summary)
+    scored: ScoredPairs | None = None  # for the next build (see ScoredPairs)
 
 
 def investor_key_of(norm: Normalizer, value: object) -> str:
@@ -396,9 +398,62 @@ def name_weights(names: list[str], config: MatchConfig = DEFAULT_CONFIG) -> Toke
     return bigram_weight(df, config.common_bigram)
 
 
-def _scored_pairs(names: list[str], invs: list[str], config: MatchConfig
-                  ) -> tuple[list[tuple[float, int, int, PairScore]], int]:
-    """Candidate pairs at or above the threshold, best first; and how many were considered."""
+SCORED_COLUMNS = ["i", "j", "score", "name_sim", "investor_sim", "match_keys", "veto"]
+_KEYS_SEP = "|"  # between a PairScore's keys when stored ("name~0.93", "investor=exact")
+
+
+@cache
+def _own_source() -> bytes:
+    return Path(__file__).read_bytes()
+
+
+def keys_digest(names: list[str], invs: list[str], config: MatchConfig) -> str:
+    """What the scored pairs are a function of: the distinct keys, the settings and this code."""
+    h = hashlib.sha256(_own_source())
+    h.update(repr(config).encode())
+    for name, inv in zip(names, invs, strict=True):
+        h.update(f"{name}\t{inv}\n".encode())
+    return h.hexdigest()
+
+
+@dataclass
+class ScoredPairs:
+    """The candidate pairs of one list of distinct keys at or above the threshold, best first
+    (by key index), and how many candidates were considered.  Scoring is most of the cost of
+    matching and depends only on `digest`'s inputs, so a rebuild whose keys did not change (a
+    resubmission correcting figures, not names) reuses the stored pairs: the same list to the
+    last bit, hence the same clusters and ids."""
+
+    digest: str
+    considered: int
+    pairs: list[tuple[float, int, int, PairScore]]
+
+    def frame(self) -> pd.DataFrame:
+        rows = [(i, j, ps.score, ps.name_sim, ps.investor_sim, _KEYS_SEP.join(ps.keys), ps.veto)
+                for _, i, j, ps in self.pairs]
+        return pd.DataFrame(rows, columns=SCORED_COLUMNS).astype(object)
+
+    @classmethod
+    def from_frame(cls, digest: str, considered: int, frame: pd.DataFrame) -> ScoredPairs:
+        pairs = []
+        for i, j, score, name_sim, inv_sim, keys, veto in frame[SCORED_COLUMNS].itertuples(
+                index=False, name=None):
+            ps = PairScore(float(score), float(name_sim),
+                           None if inv_sim is None or inv_sim != inv_sim else float(inv_sim),
+                           tuple(str(keys).split(_KEYS_SEP)),
+                           None if veto is None or veto != veto else str(veto))
+            pairs.append((ps.score, int(i), int(j), ps))
+        pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+        return cls(digest, considered, pairs)
+
+
+def _scored_pairs(names: list[str], invs: list[str], config: MatchConfig,
+                  previous: ScoredPairs | None = None) -> ScoredPairs:
+    """Candidate pairs at or above the threshold, best first; `previous` when it was scored
+    from the same keys, settings and code."""
+    digest = keys_digest(names, invs, config)
+    if previous is not None and previous.digest == digest:
+        return previous
     cores = [split_investor(v)[0] for v in invs]
     candidates = candidate_pairs(names, invs, config)
     weight = name_weights(names, config)
@@ -415,7 +470,7 @@ def _scored_pairs(names: list[str], invs: list[str], config: MatchConfig
         if ps.veto is None and ps.score >= config.threshold:
             scored.append((ps.score, i, j, ps))
     scored.sort(key=lambda t: (-t[0], t[1], t[2]))
-    return scored, len(candidates)
+    return ScoredPairs(digest, len(candidates), scored)
 
 
 class _Clusters:
@@ -540,12 +595,14 @@ def _cluster_summaries(keys: _Keys, clusters: _Clusters, members: dict[int, list
 
 def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
                    config: MatchConfig = DEFAULT_CONFIG,
-                   normalizer: Normalizer | None = None) -> MatchResult:
+                   normalizer: Normalizer | None = None,
+                   previous: ScoredPairs | None = None) -> MatchResult:
     """A project_id and match explanation for every ledger row (None for unusable rows).
 
     `ledger` needs project_name, investor, unit_name, period, source_file, source_row and
     optionally row_ok (False rows are not matched and get project_id None).  Phases: row keys,
-    distinct keys, scored candidate pairs, clusters, ids and explanations.
+    distinct keys, scored candidate pairs (`previous`'s when the keys are the same), clusters,
+    ids and explanations.
     """
     norm = normalizer or normalizer_for(ref)
     out = pd.DataFrame(index=ledger.index, columns=MATCH_COLUMNS, dtype=object)
@@ -562,9 +619,9 @@ def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
     out["investor_key"] = inv_keys
 
     keys = _distinct_keys(ledger.loc[usable], name_keys[usable], inv_keys[usable])
-    scored, considered = _scored_pairs(keys.names, keys.investors, config)
+    scored = _scored_pairs(keys.names, keys.investors, config, previous)
     clusters = _Clusters(keys, config)
-    clusters.add_pairs(scored)
+    clusters.add_pairs(scored.pairs)
     members = clusters.members()
     id_of_root = _cluster_ids(keys, clusters)
     key_id = [id_of_root[clusters.uf.find(k)] for k in range(len(keys.distinct))]
@@ -573,7 +630,7 @@ def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
     out.loc[usable, "match_score"] = [key_score[k] for k in keys.key_idx]
     out.loc[usable, "match_keys"] = [key_expl[k] for k in keys.key_idx]
     summaries = _cluster_summaries(keys, clusters, members, id_of_root)
-    return MatchResult(out, considered, clusters.merged, summaries)
+    return MatchResult(out, scored.considered, clusters.merged, summaries, scored)
 
 
 # ------------------------------------------------------------------- other lists → projects

@@ -1,0 +1,113 @@
+"""Reusing the last build's scored matching pairs (issue 17): only when the distinct matching
+keys, the settings and the code are the same, and then with exactly the result of scoring
+again."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assets.conform.assets import build_core
+from assets.conform.matching import DEFAULT_CONFIG, ScoredPairs, match_projects
+from assets.ingest.load import ingest
+from runtime.warehouse import Warehouse
+from tests.conftest import url_for
+from tests.pipeline import dropfolder
+
+CORE = ["dim_project", "bridge_project_unit", "fact_project_period", "fact_cohort"]
+
+
+def _ledger(amounts: tuple[float, float, float], extra: list[tuple] = ()) -> pd.DataFrame:
+    rows = [
+        ("岭南药业柳州中药生产基地", "岭南中药饮片有限公司", "柳南区", "2021-01", "a.xlsx", 4),
+        ("岭南药业柳州中药材生产基地", "岭南中药饮片公司", "市工信局", "2021-01", "b.xlsx", 4),
+        ("石墨烯复合材料项目", None, "柳南区", "2021-02", "c.xlsx", 5),
+        *extra,
+    ]
+    df = pd.DataFrame(rows, columns=["project_name", "investor", "unit_name", "period",
+                                     "source_file", "source_row"])
+    df["funds"] = list(amounts) + [1.0] * len(extra)
+    return df
+
+
+def _same_match(a, b) -> None:
+    pd.testing.assert_frame_equal(a.rows, b.rows)
+    pd.testing.assert_frame_equal(a.clusters, b.clusters)
+    assert (a.pairs_considered, a.pairs_merged) == (b.pairs_considered, b.pairs_merged)
+
+
+def test_the_same_keys_reuse_the_stored_pairs_and_give_the_fresh_result():
+    first = match_projects(_ledger((1.0, 2.0, 3.0)))
+    assert first.pairs_merged == 1  # the two spellings of the 岭南药业 project are one
+    stored = ScoredPairs.from_frame(first.scored.digest, first.scored.considered,
+                                    first.scored.frame())
+    changed = _ledger((9.0, 0.5, 3.0)).iloc[::-1]  # other figures, other row order
+    again = match_projects(changed, previous=stored)
+    assert again.scored is stored
+    _same_match(again, match_projects(changed))
+
+
+def test_a_new_name_or_other_settings_score_again():
+    first = match_projects(_ledger((1.0, 2.0, 3.0)))
+    grown = _ledger((1.0, 2.0, 3.0), [("集美江山项目", "柳州鹿寨金润房地产开发有限公司",
+                                       "柳江区", "2021-02", "d.xlsx", 4)])
+    after = match_projects(grown, previous=first.scored)
+    assert after.scored is not first.scored and after.scored.digest != first.scored.digest
+    _same_match(after, match_projects(grown))
+    strict = replace(DEFAULT_CONFIG, threshold=0.99)
+    other = match_projects(_ledger((1.0, 2.0, 3.0)), config=strict, previous=first.scored)
+    assert other.scored is not first.scored
+    assert other.pairs_merged == 0  # the two spellings score below 0.99
+
+
+def test_stored_pairs_read_back_exactly():
+    first = match_projects(_ledger((1.0, 2.0, 3.0)))
+    frame = first.scored.frame().iloc[::-1]  # a database returns rows in any order
+    back = ScoredPairs.from_frame(first.scored.digest, first.scored.considered, frame)
+    assert back.pairs == first.scored.pairs and back.pairs
+    assert back.pairs[0][3].investor_sim is not None
+
+
+def _core(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    out = {}
+    for t in CORE:
+        df = wh.read(f"SELECT * FROM core.{t}").astype(str)
+        out[t] = df.sort_values(list(df.columns)).reset_index(drop=True)
+    return out
+
+
+def _resubmit(root: Path, rows_of: list[list], stamp: int) -> None:
+    path = dropfolder.ledger(root / "2021-02" / "柳南区.xlsx", "柳南区", "2021-02", rows_of)
+    os.utime(path, (stamp, stamp))
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
+def test_a_figures_only_resubmission_reuses_pairs_and_equals_a_full_rebuild(backend, tmp_path):
+    root = dropfolder.build(tmp_path / "drop")
+    wh = Warehouse(url_for(backend, tmp_path))
+    wh.create_schema()
+    try:
+        ingest(wh, root)
+        assert build_core(wh)["pairs_reused"] is False  # nothing stored yet
+        b = ["新材料", "石墨烯复合材料项目", "柳州某新材料有限公司", 3, 0.9, None, "2021.1",
+             "已开工", "否", "市工业和信息化局"]
+        _resubmit(root, [b], 1_700_000_000)  # 0.5 → 0.9: figures only, fewer rows
+        ingest(wh, root)
+        built = build_core(wh)
+        assert built["pairs_reused"] is True and not built["skipped"]
+        incremental = _core(wh)
+        assert build_core(wh, force=True)["pairs_reused"] is False
+        for t in CORE:
+            pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
+        assert "0.90000000" in set(incremental["fact_project_period"].to_numpy().ravel().tolist())
+        new = ["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 3, None, "2021年2月",
+               "已开工", "否", None]
+        _resubmit(root, [b, new], 1_700_000_100)  # a new project: new keys
+        ingest(wh, root)
+        assert build_core(wh)["pairs_reused"] is False
+    finally:
+        wh.dispose()
