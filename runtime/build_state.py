@@ -133,11 +133,10 @@ def _project_buckets(projects, facts, bridge) -> tuple[pd.Series, pd.Series]:
     return p_month, b_month
 
 
-def core_slices(tables: dict[str, pd.DataFrame], everywhere: str = "") -> dict[str, str]:
-    """bucket -> digest of the core rows in it (see above); `tables` are the core tables by name
-    (dim_unit, dim_project, bridge_project_unit, fact_project_period, fact_target, fact_activity,
-    fact_reserve_project, fact_cohort).  `everywhere` goes into bucket "" (what every period's
-    marts depend on beyond core rows: reference files, rules, conform code)."""
+def table_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
+    """(table, bucket) -> digest of the core rows of that table in that bucket (see above);
+    `tables` are the core tables by name (dim_unit, dim_project, bridge_project_unit,
+    fact_project_period, fact_target, fact_activity, fact_reserve_project, fact_cohort)."""
     empty = pd.DataFrame()
     get = {name: tables.get(name, empty) for name in (
         "dim_unit", "dim_project", "bridge_project_unit", "fact_project_period", "fact_target",
@@ -155,29 +154,75 @@ def core_slices(tables: dict[str, pd.DataFrame], everywhere: str = "") -> dict[s
         "fact_reserve_project": _months(_col(get["fact_reserve_project"], "period")),
         "fact_cohort": _years(_col(get["fact_cohort"], "year")),
     }
-    parts: dict[str, list[str]] = {"": [f"everywhere:{everywhere}"]}
+    out: dict[tuple[str, str], str] = {}
     for name, bucket in buckets.items():
         df = get[name]
-        if not len(df):
-            continue
-        for key, rows in df.groupby(bucket.to_numpy(), sort=True):
-            parts.setdefault(str(key), []).append(f"{name}:{frame_digest(rows)}")
+        if len(df):
+            for key, rows in df.groupby(bucket.to_numpy(), sort=True):
+                out[(name, str(key))] = frame_digest(rows)
+    return out
+
+
+def core_slices(digests: dict[tuple[str, str], str], everywhere: str = "") -> dict[str, str]:
+    """bucket -> digest of the core rows in it, from `table_digests`.  `everywhere` goes into
+    bucket "" (what every period's marts depend on beyond core rows: reference files, rules,
+    conform code)."""
+    parts: dict[str, list[str]] = {"": [f"everywhere:{everywhere}"]}
+    for (name, key), digest in sorted(digests.items()):
+        parts.setdefault(key, []).append(f"{name}:{digest}")
     return {k: hashlib.sha256("|".join(sorted(v)).encode()).hexdigest()
             for k, v in parts.items()}
 
 
-def store_slices(tx, slices: dict[str, str]) -> None:
-    """Inside the transaction that writes core."""
-    tx.delete("staging.build_state", {"layer": SLICE})
+# --- core rows by month: write only the months whose rows changed (issue 17) -------------------
+#
+# The monthly fact tables are most of core.  When every row of such a table carries an exact month
+# in `period`, its per-month digests (the same as its slices) are stored with core; the next build
+# deletes and inserts only the months whose digest changed (or that appeared or vanished) and
+# leaves the other months' rows, which are equal row for row, in place.  A table with another
+# period value, a first build, or a forced build is replaced whole.
+ROWS = "core_rows"
+BY_MONTH = ("fact_project_period", "fact_activity", "fact_reserve_project")
+
+
+def month_digests(tables: dict[str, pd.DataFrame], digests: dict[tuple[str, str], str]
+                  ) -> dict[str, str]:
+    """'table|YYYY-MM' -> digest, and 'table|' for each table written by month."""
+    out = {}
+    for name in BY_MONTH:
+        df = tables.get(name)
+        if df is None or not _col(df, "period").astype(str).str.fullmatch(_MONTH).all():
+            continue
+        out[f"{name}|"] = "by month"
+        out.update({f"{name}|{key}": d for (t, key), d in digests.items() if t == name})
+    return out
+
+
+def changed_months(table: str, old: dict[str, str], new: dict[str, str]) -> list[str] | None:
+    """The months of `table` to rewrite, or None when the table must be replaced whole."""
+    if f"{table}|" not in old or f"{table}|" not in new:
+        return None
+    prefix = f"{table}|"
+    keys = {k for k in (*old, *new) if k.startswith(prefix) and k != prefix}
+    return sorted(k[len(prefix):] for k in keys if old.get(k) != new.get(k))
+
+
+def store_map(tx, layer: str, mapping: dict[str, str]) -> None:
+    """Inside the transaction that writes core: scope -> fingerprint rows of one layer."""
+    tx.delete("staging.build_state", {"layer": layer})
     tx.insert("staging.build_state", pd.DataFrame(
-        [{"layer": SLICE, "scope": k, "fingerprint": v} for k, v in sorted(slices.items())],
+        [{"layer": layer, "scope": k, "fingerprint": v} for k, v in sorted(mapping.items())],
         columns=["layer", "scope", "fingerprint"]))
 
 
-def stored_slices(wh) -> dict[str, str]:
+def stored_map(wh, layer: str) -> dict[str, str]:
     df = wh.read("SELECT scope, fingerprint FROM staging.build_state WHERE layer = :l",
-                 {"l": SLICE})
+                 {"l": layer})
     return {("" if s is None else str(s)): str(f) for s, f in zip(df["scope"], df["fingerprint"])}
+
+
+def stored_slices(wh) -> dict[str, str]:
+    return stored_map(wh, SLICE)
 
 
 def slices_upto(slices: dict[str, str], period: str) -> str:

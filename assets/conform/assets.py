@@ -80,7 +80,8 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     fingerprint = build_state.core_fingerprint(wh, rules, inputs.reference.directory)
     if not force and build_state.stored(wh, "core") == fingerprint:
         counts = {t: int(wh.scalar(f"SELECT COUNT(*) FROM core.{t}")) for t in CORE_TABLES}
-        return {"counts": counts, "result": None, "skipped": True, "pairs_reused": False}
+        return {"counts": counts, "result": None, "skipped": True, "pairs_reused": False,
+                "rows_written": 0}
     staging = load_staging(wh)
     files = staging["files"]
     periods = sorted(
@@ -96,27 +97,51 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         previous_pairs=previous,
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
+    tables = {table: getattr(result, attr) for table, (attr, _) in CORE_TABLES.items()}
+    digests = build_state.table_digests(tables)
     slices = build_state.core_slices(
-        {table: getattr(result, attr) for table, (attr, _) in CORE_TABLES.items()},
-        build_state.settings_fingerprint(rules, inputs.reference.directory))
-    counts = {}
+        digests, build_state.settings_fingerprint(rules, inputs.reference.directory))
+    months = build_state.month_digests(tables, digests)
+    old_months = {} if force else build_state.stored_map(wh, build_state.ROWS)
     with wh.transaction() as tx:
-        for table, (attr, _) in CORE_TABLES.items():
-            counts[table] = tx.replace(f"core.{table}", getattr(result, attr))
+        counts, written = _write_tables(tx, tables, old_months, months)
         tx.delete("quality.findings", {"stage": "conform"})
         rows = [f.as_row() | {"stage": "conform"} for f in result.findings]
         tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
         build_state.store(tx, "core", "", fingerprint)
-        build_state.store_slices(tx, slices)  # what each period's marts read (issue 17)
-        pairs = result.scored_pairs
-        tx.replace(_PAIRS, pairs.frame() if pairs is not None else None)
-        if pairs is not None:
-            build_state.store(tx, "match_pairs", "", f"{pairs.digest} {pairs.considered}")
-        else:  # an empty ledger: nothing to reuse next time
-            tx.delete("staging.build_state", {"layer": "match_pairs"})
+        build_state.store_map(tx, build_state.SLICE, slices)  # what each period's marts read
+        build_state.store_map(tx, build_state.ROWS, months)
+        _store_pairs(tx, result.scored_pairs)
         fault_point("core_tx")
-    return {"counts": counts, "result": result, "skipped": False,
+    return {"counts": counts, "result": result, "skipped": False, "rows_written": written,
             "pairs_reused": previous is not None and result.scored_pairs is previous}
+
+
+def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str],
+                  months: dict[str, str]) -> tuple[dict[str, int], int]:
+    """Each core table replaced, or for a monthly fact table only its changed months
+    (`build_state.changed_months`); returns the row counts and how many rows were written."""
+    counts, written = {}, 0
+    for table, df in tables.items():
+        changed = build_state.changed_months(table, old_months, months)
+        if changed is None:
+            counts[table] = tx.replace(f"core.{table}", df)
+            written += counts[table]
+            continue
+        if changed:
+            tx.delete(f"core.{table}", {"period": changed})
+            written += tx.insert(f"core.{table}", df.loc[df["period"].isin(changed)])
+        counts[table] = len(df)
+    return counts, written
+
+
+def _store_pairs(tx, pairs: ScoredPairs | None) -> None:
+    """The matching's scored pairs, for the next build to reuse (`previous_pairs`)."""
+    tx.replace(_PAIRS, pairs.frame() if pairs is not None else None)
+    if pairs is not None:
+        build_state.store(tx, "match_pairs", "", f"{pairs.digest} {pairs.considered}")
+    else:  # an empty ledger: nothing to reuse next time
+        tx.delete("staging.build_state", {"layer": "match_pairs"})
 
 
 @multi_asset(
@@ -146,7 +171,11 @@ def core_model(context: AssetExecutionContext, warehouse: WarehouseResource,
     severity = findings_by_severity(wh, "conform")
     if built["skipped"]:
         context.log.info("core 的输入（登记簿、参考数据、规则、代码）未变，沿用上次构建的表。")
-    elif built["pairs_reused"]:
+    else:
+        total = sum(built["counts"].values())
+        context.log.info(f"core 重算：写入 {built['rows_written']} 行（共 {total} 行，"
+                         "未变月份的事实行保留原样）。")
+    if built["pairs_reused"]:
         context.log.info("项目识别键未变（只改了数字等），沿用上次的配对得分，未重新逐对打分。")
     for table, (attr, _) in CORE_TABLES.items():
         df = (wh.read(f"SELECT * FROM core.{table} LIMIT 10") if result is None

@@ -1,6 +1,7 @@
-"""Reusing the last build's scored matching pairs (issue 17): only when the distinct matching
-keys, the settings and the code are the same, and then with exactly the result of scoring
-again."""
+"""Incremental core (issue 17): the last build's scored matching pairs are reused only when the
+distinct matching keys, the settings and the code are the same, and then with exactly the
+result of scoring again; the monthly fact tables are rewritten only for the months whose rows
+changed, and the tables equal a forced full rebuild."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ import pytest
 from assets.conform.assets import build_core
 from assets.conform.matching import DEFAULT_CONFIG, ScoredPairs, match_projects
 from assets.ingest.load import ingest
+from runtime import build_state
 from runtime.warehouse import Warehouse
 from tests.conftest import url_for
 from tests.pipeline import dropfolder
 
-CORE = ["dim_project", "bridge_project_unit", "fact_project_period", "fact_cohort"]
+CORE = ["dim_unit", "dim_project", "bridge_project_unit", "fact_project_period", "fact_target",
+        "fact_activity", "fact_reserve_project", "fact_cohort"]
 
 
 def _ledger(amounts: tuple[float, float, float], extra: list[tuple] = ()) -> pd.DataFrame:
@@ -109,5 +112,57 @@ def test_a_figures_only_resubmission_reuses_pairs_and_equals_a_full_rebuild(back
         _resubmit(root, [b, new], 1_700_000_100)  # a new project: new keys
         ingest(wh, root)
         assert build_core(wh)["pairs_reused"] is False
+    finally:
+        wh.dispose()
+
+
+def test_changed_months_of_a_table_written_by_month():
+    old = {"fact_activity|": "by month", "fact_activity|2021-01": "a", "fact_activity|2021-02": "b",
+           "fact_activity|2021-03": "c"}
+    new = {"fact_activity|": "by month", "fact_activity|2021-01": "a", "fact_activity|2021-02": "B",
+           "fact_activity|2021-04": "d"}
+    # changed, vanished and appeared months; the unchanged January stays
+    assert build_state.changed_months("fact_activity", old, new) == ["2021-02", "2021-03",
+                                                                     "2021-04"]
+    assert build_state.changed_months("fact_activity", old, old) == []
+    assert build_state.changed_months("fact_activity", {}, new) is None  # first build
+    assert build_state.changed_months("fact_activity", old, {}) is None  # not by month now
+    assert build_state.changed_months("dim_project", old, new) is None
+
+
+def test_only_tables_whose_every_row_has_an_exact_month_are_written_by_month():
+    facts = pd.DataFrame({"period": ["2021-01", "2021-02"], "x": [1, 2]})
+    odd = pd.DataFrame({"period": ["2021-01", "2021-02-15"], "x": [1, 2]})
+    tables = {"fact_project_period": facts, "fact_activity": odd,
+              "fact_reserve_project": facts.iloc[0:0]}
+    months = build_state.month_digests(tables, build_state.table_digests(tables))
+    assert sorted(months) == ["fact_project_period|", "fact_project_period|2021-01",
+                              "fact_project_period|2021-02", "fact_reserve_project|"]
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
+def test_a_february_correction_rewrites_only_february_s_fact_rows(backend, tmp_path):
+    root = dropfolder.build(tmp_path / "drop")
+    wh = Warehouse(url_for(backend, tmp_path))
+    wh.create_schema()
+    try:
+        ingest(wh, root)
+        first = build_core(wh)
+        assert first["rows_written"] == sum(first["counts"].values())
+        b = ["新材料", "石墨烯复合材料项目", "柳州某新材料有限公司", 3, 0.7, None, "2021.1",
+             "已开工", "否", "市工业和信息化局"]
+        a = ["汽车零部件", "岭南药业柳州中药生产基地", "岭南中药饮片有限公司", 12, 2.5,
+             None, "2021年1月", "已开工", "是", None]
+        _resubmit(root, [a, b], 1_700_000_000)
+        ingest(wh, root)
+        built = build_core(wh)
+        january = sum(int(wh.scalar(f"SELECT COUNT(*) FROM core.{t} WHERE period = '2021-01'"))
+                      for t in build_state.BY_MONTH)
+        assert january > 0
+        assert built["rows_written"] == sum(built["counts"].values()) - january
+        incremental = _core(wh)
+        build_core(wh, force=True)
+        for t in CORE:
+            pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
     finally:
         wh.dispose()
