@@ -17,6 +17,7 @@ from .ledgers import MISSING_SUBMISSIONS, PLANTED_LEDGERS, Ctx, write_ledgers
 from .specials import write_specials
 from .targets import write_targets
 from .world import ALL_PERIODS, World
+from .writer import shutdown_etree_worker
 
 LEDGER_HEADER = ["source_file", "source_sheet", "source_row", "period", "unit_name",
                  "true_project_id"] + FIELDS
@@ -31,6 +32,13 @@ def generate(out_dir, truth_dir, seed: int = 20221, units=None, months=None,
     units: canonical unit names to include (default all); months: 'YYYY-MM' periods
     (default 2021-01 … 2022-06); rows_scale multiplies the number of projects.
     """
+    try:
+        return _generate(out_dir, truth_dir, seed, units, months, rows_scale)
+    finally:
+        shutdown_etree_worker()  # started when lxml is installed; never left idle
+
+
+def _generate(out_dir, truth_dir, seed: int, units, months, rows_scale: float) -> dict:
     out = Path(out_dir)
     tdir = Path(truth_dir)
     periods = sorted(months) if months else list(ALL_PERIODS)

@@ -65,6 +65,16 @@ def _etree_worker() -> ProcessPoolExecutor:
     return _WORKER
 
 
+def shutdown_etree_worker() -> None:
+    """Stop the ElementTree worker.  A process that used it must call this before it ends: a
+    multiprocessing child (the load generator's) waits at exit for its own children, and the
+    worker, idle, would never end."""
+    global _WORKER
+    if _WORKER is not None:
+        _WORKER.shutdown(wait=True)
+        _WORKER = None
+
+
 def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     from openpyxl import LXML
 
