@@ -15,8 +15,10 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from pandas.api.types import infer_dtype
 from sqlalchemy.engine import Connection, Engine
 
 from runtime.indicators import load_indicators
@@ -55,14 +57,17 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _text_column(series: pd.Series) -> list:
-    """[_text(v) for v in series], with a fast path (perf, issue 9) for the common object
-    column that holds only str/None: those values are already their text form."""
-    if series.dtype == object:
-        values = series.tolist()
-        if all(v is None or type(v) is str for v in values):
-            return values
-        return [_text(v) for v in values]
+def _text_column(series: pd.Series) -> np.ndarray | list:
+    """`_text` of every value, with a fast path (perf, issues 9 and 17) for the common object
+    column that holds only text and missing values (pandas' C type inference, no Python loop):
+    those values are already their text form, a missing one becomes None."""
+    if series.dtype == object and infer_dtype(series, skipna=True) in ("string", "empty"):
+        values = series.to_numpy(dtype=object)
+        missing = pd.isna(values)
+        if missing.any():  # NaN, NaT, pd.NA → None
+            values = values.copy()
+            values[missing] = None
+        return values
     return [_text(v) for v in series]
 
 
