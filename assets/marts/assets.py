@@ -18,6 +18,7 @@ from dagster import (
 from assets.marts.baseline import load_baseline
 from assets.marts.build import CoreTables, build_marts, marts_findings
 from assets.marts.common import FILE_COLUMNS
+from assets.marts.red_black import seed_lists
 from assets.marts.submissions import as_of_key, expected_text, period_has_submissions
 from runtime import build_state
 from runtime.duties import load_duties
@@ -151,6 +152,26 @@ def _write_findings(tx, period: str, findings: list) -> None:
     tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
 
 
+def _seed_earlier_lists(wh: Warehouse, core: CoreTables, rules, periods: list[str],
+                        inputs: MartsInputs, as_of: datetime) -> list[str]:
+    """The 红黑榜 of earlier list months of the periods' years that this run does not rebuild
+    and whose stored marts are current (fingerprint equal: built from the same core rows, rules
+    and code): read back for the 绩效考评's appearances instead of rebuilt (perf, issue 17).
+    Returns the months read back."""
+    wanted = {f"{p[:4]}-{m:02d}" for p in periods for m in range(1, int(p[5:7]))
+              if rules.red_black.is_list_month(m)} - set(periods)
+    lists = {}
+    for month in sorted(wanted):
+        if _stale(wh, month, rules, inputs, as_of)[0]:
+            continue
+        rows = wh.read("SELECT unit_name, list FROM marts.red_black_list WHERE period = :p",
+                       {"p": month})
+        if len(rows):
+            lists[month] = list(zip(rows["unit_name"], rows["list"], strict=True))
+    seed_lists(core, rules, lists)
+    return sorted(lists)
+
+
 def build_period(wh: Warehouse, period: str, rules=None, force: bool = False,
                  as_of: datetime | None = None) -> dict | None:
     """Compute and write the marts of one period atomically; returns the frames, or None when
@@ -162,7 +183,10 @@ def build_period(wh: Warehouse, period: str, rules=None, force: bool = False,
     stale, fingerprint = _stale(wh, period, rules, inputs, as_of)
     if not (stale or force):
         return None
-    return _write_period(wh, period, rules, read_core(wh, as_of), fingerprint)
+    core = read_core(wh, as_of)
+    if not force:
+        _seed_earlier_lists(wh, core, rules, [period], inputs, as_of)
+    return _write_period(wh, period, rules, core, fingerprint)
 
 
 def build_periods(wh: Warehouse, periods, rules=None, as_of: datetime | None = None,
@@ -181,6 +205,8 @@ def build_periods(wh: Warehouse, periods, rules=None, as_of: datetime | None = N
     if not todo:
         return []
     core = read_core(wh, as_of)
+    if not force:
+        _seed_earlier_lists(wh, core, rules, [p for p, _ in todo], inputs, as_of)
     for period, fingerprint in todo:
         _write_period(wh, period, rules, core, fingerprint)
     return [period for period, _ in todo]

@@ -2,8 +2,10 @@
 
 Pure (plain pandas, no Dagster, no database).  A mart at period P reads only core rows with
 period <= P (bridge rows with first_period <= P), so building P again, or after later months were
-loaded, gives the same result.  Red/black appearances for the 绩效考评 are recomputed from the
-core data of each list period of the year, never read back from earlier mart outputs.
+loaded, gives the same result.  Red/black appearances for the 绩效考评 are computed from the
+core data of each list period of the year; the assets layer may hand in (`seed_lists`) the lists
+of earlier list periods whose stored marts are current, i.e. built from the same core rows, rules
+and code (`assets.marts.assets._seed_earlier_lists`).
 """
 
 from __future__ import annotations

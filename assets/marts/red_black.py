@@ -361,6 +361,13 @@ def _reasons(u: _Unit, tp: float, listing: bool, ranked: list[_Unit], rules: Rul
     return "；".join(parts)
 
 
+def seed_lists(core: CoreTables, rules: Rules, lists: dict[str, list[tuple[str, object]]]
+               ) -> None:
+    """Give `appearances` the (unit, list) rows of list periods already built from this same
+    core data (their stored marts, whose fingerprint says so), instead of rebuilding them."""
+    core_memo(core, "red_black_lists", rules).update(lists)
+
+
 def appearances(core: CoreTables, period: str, rules: Rules) -> dict[str, tuple[int, int]]:
     """unit_name -> (red, black) appearances in the list periods of P's year up to P, each list
     built from the data of its own period."""
