@@ -614,3 +614,58 @@ def test_pairwise_precision_and_recall_by_hand():
     assert pairwise_precision_recall(["a", "a", "a"], ["x", "x", "y"]) == (1 / 3, 1.0)
     with pytest.raises(ValueError, match="same length"):
         pairwise_precision_recall(["a"], ["x", "y"])
+
+
+# ------------------------------------------------------------------ revision-2 attributes
+
+def _signed(*reports):
+    res = conform(ledger(*reports), empty(), empty(), empty(), empty(), REF, PERIODS)
+    (month,) = res.dim_project["signed_month"].tolist()
+    return month
+
+
+def test_signed_month_from_dates_stages_and_the_library_flag():
+    talk = {"status": "洽谈中", "stage": "在谈", "investor": "甲实业有限公司"}
+    name = "甲汽配生产线项目"
+    # dates with a month: the earliest, whatever report it is in; a date without a month is ignored
+    assert _signed(ledger_row(name, period="2022-04", signed_on="2022-03-05", **talk),
+                   ledger_row(name, period="2022-05", signed_on="2022-01", **talk),
+                   ledger_row(name, period="2022-06", signed_on="2021年", **talk)) == "2022-01"
+    # no date: the first report at stage 签约 or later, or 入库 (a flag written as text too)
+    assert _signed(ledger_row(name, period="2022-03", **talk),
+                   ledger_row(name, period="2022-04", **{**talk, "stage": "注册"})) == "2022-04"
+    assert _signed(ledger_row(name, period="2022-03", **talk),
+                   ledger_row(name, period="2022-04", in_library="是", **talk)) == "2022-04"
+    # 退库 and 在谈 are not signed; 入库 否 is not 入库
+    assert _signed(ledger_row(name, period="2022-03", **{**talk, "stage": "退库"}),
+                   ledger_row(name, period="2022-04", in_library="否", **talk)) is None
+
+
+@pytest.mark.parametrize("sources, region, cls", [
+    ((None, "火星", "月球"), "火星", "unknown"),           # none known: the first written one
+    ((None, " ", None), None, "unknown"),                  # none written
+    (("火星", "香港", "广东佛山"), "香港", "foreign"),  # the first known (domain.md 境外), by preference
+])
+def test_the_source_of_a_project_by_preference(sources, region, cls):
+    # reports of one district: latest first is the preference order
+    rows = [ledger_row("甲汽配生产线项目", period=p, investor="甲实业有限公司", source=s)
+            for p, s in zip(["2022-05", "2022-04", "2022-03"], sources, strict=True)]
+    res = conform(ledger(*rows), empty(), empty(), empty(), empty(), REF, PERIODS)
+    assert res.dim_project[["source_region", "source_class"]].values.tolist() == [[region, cls]]
+
+
+def test_periods_that_are_not_months_are_ignored_and_the_rest_sorted():
+    rows = ledger(ledger_row("甲汽配生产线项目", period="2022-03", investor="甲实业有限公司"))
+    res = conform(rows, empty(), empty(), empty(), empty(), REF, ["2022-05", "2022", "2022-03", "x"])
+    assert res.fact_project_period["period"].tolist() == ["2022-03", "2022-05"]
+    assert res.fact_project_period["report_period"].tolist() == ["2022-03", "2022-03"]
+
+
+def test_a_long_project_name_is_cut_to_40_characters_in_a_message():
+    name = "甲" * 38 + "汽配生产线"  # 43 characters
+    res = conform(ledger(ledger_row(name, unit="市商务局", period="2022-03", row=4,
+                                    investor="甲实业有限公司", source="广东佛山")),
+                  empty(), empty(), empty(), empty(), REF, PERIODS)
+    (finding,) = [f for f in res.findings if f.check_name == "no_territorial_report"]
+    assert f"项目「{'甲' * 38}汽配…」只有市商务局报送" in finding.message
+    assert finding.project_name == name  # the finding's own column keeps the whole name
