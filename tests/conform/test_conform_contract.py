@@ -669,3 +669,30 @@ def test_a_long_project_name_is_cut_to_40_characters_in_a_message():
     (finding,) = [f for f in res.findings if f.check_name == "no_territorial_report"]
     assert f"项目「{'甲' * 38}汽配…」只有市商务局报送" in finding.message
     assert finding.project_name == name  # the finding's own column keeps the whole name
+
+
+# ------------------------------------------------------------------ parameter boundaries
+
+def test_a_bigram_held_by_exactly_max_posting_keys_still_pairs():
+    names, invs = ["甲乙丙", "甲乙丁"], ["", ""]  # they share 甲乙, held by two keys
+    assert candidate_pairs(names, invs, MatchConfig(max_posting=2)) == {(0, 1)}
+    assert candidate_pairs(names, invs, MatchConfig(max_posting=1)) == set()
+
+
+@pytest.mark.parametrize("share, pairs", [(0.5, set()), (0.6, {(0, 1)}), (1.0, {(0, 1)})])
+def test_prefix_filtering_keeps_the_rarest_ceil_share_plus_one_bigrams(share, pairs):
+    """Four bigrams each; the shared 己庚 is the commonest (two keys), so it is posted only when
+    ceil(share·4)+1 reaches 4: not at 0.5 (3), at 0.6 (ceil 2.4 = 3, +1)."""
+    names = ["丙丁戊己庚", "子丑寅己庚"]
+    assert candidate_pairs(names, ["", ""], MatchConfig(prefix_share=share)) == pairs
+
+
+def test_targets_without_a_file_status_are_all_kept():
+    targets = pd.DataFrame([{"year": 2022, "unit_name": "市商务局", "sub_unit": None,
+                             "indicator": "new_projects", "target": Decimal("8"),
+                             "is_total_row": False, "source_file": "t.xlsx",
+                             "source_sheet": "S", "source_row": "4"}])
+    files = pd.DataFrame([{"source_file": "t.xlsx", "kind": "targets"}])  # no status column
+    res = conform(empty(), empty(), empty(), targets, files, REF, PERIODS)
+    assert [tuple(r) for r in res.fact_target.itertuples(index=False)] == [
+        (2022, "市商务局", "new_projects", Decimal("8"), None, "t.xlsx", "S", 4, False)]
