@@ -464,8 +464,8 @@ def _scored_pairs(names: list[str], invs: list[str], config: MatchConfig,
         dice = weighted_dice(names[i], names[j], weight, totals)
         bound = dice if not (cores[i] and cores[j]) else (
             config.name_weight * dice + config.investor_weight)
-        if bound < config.threshold:
-            continue
+        if bound < config.threshold - 1e-6:  # the score is rounded to 6 places: never skip a
+            continue                        # pair whose rounded score can still reach the bar
         ps = score_pair(names[i], invs[i], names[j], invs[j], config, weight)
         if ps.veto is None and ps.score >= config.threshold:
             scored.append((ps.score, i, j, ps))

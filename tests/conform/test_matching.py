@@ -234,3 +234,24 @@ def test_explanations_name_the_vetoes():
     assert "地区不同" in ps.veto
     ps = score_pair("合力变速器壳体", "合力汽车零部件", "通力变速器壳体", "通力汽车零部件")
     assert "替换1字" in ps.keys[0] and ps.score < MatchConfig().threshold
+
+
+def test_a_pair_whose_rounded_score_equals_the_threshold_is_merged():
+    # name similarity 6/7 (bigram Dice 12/14 under the difflib ratio 14/16), the same investor:
+    # 0.7 * 6/7 + 0.3 is 0.8999999999999999 in floating point, 0.9 once rounded; the cheap
+    # bound before scoring must not drop it at a threshold of exactly 0.9
+    from dataclasses import replace as _replace
+
+    import pandas as pd
+
+    from assets.conform.matching import DEFAULT_CONFIG, match_projects, score_pair
+
+    config = _replace(DEFAULT_CONFIG, threshold=0.9)
+    a, b = "恒通新材料产业", "恒通新材料产业园区"
+    assert score_pair(a, "恒通", b, "恒通", config).score == 0.9
+    ledger = pd.DataFrame({"project_name": [a, b], "investor": ["恒通", "恒通"],
+                           "unit_name": ["柳南区", "柳江区"], "period": ["2021-01"] * 2,
+                           "source_file": ["a.xlsx", "b.xlsx"], "source_row": [4, 4]})
+    result = match_projects(ledger, config=config)
+    assert result.pairs_merged == 1
+    assert result.rows["project_id"].nunique() == 1
