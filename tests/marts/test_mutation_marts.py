@@ -3,12 +3,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
+import pandas as pd
 import pytest
 
 from assets.marts.build import build_marts
+from assets.marts.four_rates import build_four_rates
+from assets.marts.submissions import period_has_submissions
+from assets.marts.target_progress import build_target_progress
+from assets.marts.watch import build_early_warning
 
+from .builders import fact, make_core, project
 from .scoring_builders import TASK_FORCE, activity, task_force_world, with_activities
 from .test_boundaries import _adjustment_world
+from .test_submission_status import files
+from .test_target_progress import _world as target_world
 
 
 def _task_force(core, period, rules):
@@ -39,3 +50,73 @@ def test_the_red_black_adjustment_detail_says_when_the_cap_applies(rules, red, b
         assert capped in detail
     else:
         assert "上限" not in detail
+
+
+# --- seed-7 sample of the marts modules never sampled before (docs/testing.md) -------------------
+def test_a_target_row_explains_target_actual_completion_and_time_progress(rules):
+    """Each target row explains itself in Chinese (warehouse.md revision 2).  _world at 2023-03
+    (test_target_progress): 城中区 has 0.8 亿元 of a 4 亿元 funds target (20.0 %) and 1 of 3 new
+    projects (33.3 %), against a time progress of 3/12 = 25.0 %."""
+    tp = build_marts(target_world(), "2023-03", rules)["target_progress"].set_index(
+        ["unit_name", "indicator"])
+    assert tp.loc[("城中区", "funds_in_place"), "detail"] == (
+        "区外境内到位资金：目标 4.00 亿元，完成 0.80 亿元，完成率 20.0%，低于序时进度 25.0%")
+    assert tp.loc[("城中区", "new_projects"), "detail"] == (
+        "新引进项目：目标 3 个，完成 1 个，完成率 33.3%，不低于序时进度 25.0%")
+
+
+def test_target_progress_built_on_its_own_builds_its_period(rules):
+    """build_target_progress without a prepared view reads the period it is given: the same
+    hand-worked 城中区 figures as through build_marts (0.8 of 4 亿元 at 2023-03; 0.4 at 2023-02,
+    A only)."""
+    for period, actual, rate in (("2023-03", Decimal("0.8"), 0.2), ("2023-02", Decimal("0.4"),
+                                                                    0.1)):
+        tp = build_target_progress(target_world(), period, rules).set_index(
+            ["unit_name", "indicator"])
+        row = tp.loc[("城中区", "funds_in_place")]
+        assert (row["period"], row["actual"], row["completion_rate"]) == (period, actual, rate)
+
+
+def test_a_month_has_submissions_only_when_a_file_was_recognised(rules):
+    """The empty-period refusal (design.md): a month counts as submitted when a file in its
+    folder was recognised as some unit's submission — a unit AND a kind; a file whose kind
+    was not recognised, or a file of another month, does not count."""
+    recognised = ("2022-02/城中区.xlsx", "城中区", "project_ledger", datetime(2022, 3, 1))
+    unknown_kind = ("2022-02/说明.xlsx", "城中区", None, datetime(2022, 3, 1))
+    unknown_unit = ("2022-02/某表.xlsx", None, "project_ledger", datetime(2022, 3, 1))
+    assert period_has_submissions(files(recognised), "2022-02")
+    assert not period_has_submissions(files(recognised), "2022-03")
+    assert not period_has_submissions(files(unknown_kind), "2022-02")
+    assert not period_has_submissions(files(unknown_unit), "2022-02")
+    assert period_has_submissions(files(unknown_kind, recognised), "2022-02")
+    assert not period_has_submissions(files(), "2022-02")
+
+
+def test_a_credit_row_without_a_first_period_dates_from_the_project_s_first_period(rules):
+    """No 属地 unit: the warning names the unit credited first (design.md 预警).  A bridge row
+    without first_period takes dim_project.first_period (design.md, PeriodView's credit): 市科技局's
+    undated row dates from P1's first period 2023-01, before 市投资促进局's 2023-02 — although
+    市投资促进局 comes first by name."""
+    core = make_core(
+        [project("P1", 3, signed="2023-01", first_period="2023-01")],
+        [("P1", "市投资促进局", "co", "2023-02"), ("P1", "市科技局", "lead", None)],
+        [fact("P1", "2023-01", funds=0)])
+    df = build_early_warning(core, "2023-04", rules, pd.DataFrame(columns=[
+        "unit_name", "gate_completion", "time_progress", "year"]))
+    row = df.set_index(["warning_type", "project_id"]).loc[("signed_no_funds", "P1")]
+    assert (row["unit_name"], row["months"]) == ("市科技局", 3)
+
+
+def test_an_empty_mart_keeps_its_integer_columns(rules):
+    """A mart has the same column types whatever the data (data_dictionary.md: counts and the
+    year are INTEGER), also with no row at all: a month with no project gives an empty
+    industry summary, and a 四率 of no unit an empty table."""
+    core = make_core()
+    industry = build_marts(core, "2023-03", rules)["industry_summary"]
+    assert len(industry) == 0
+    assert (industry["new_projects"].dtype, industry["year"].dtype) == ("int64", "int64")
+    four = build_four_rates(core, "2023-03", rules, results={})
+    assert len(four) == 0
+    for col in ("signed_projects", "performing_projects", "started_projects",
+                "completed_projects", "year"):
+        assert four[col].dtype == "int64", col
