@@ -9,8 +9,10 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from assets.marts.baseline import parse_baseline
 from assets.marts.build import build_marts
 from assets.marts.four_rates import build_four_rates
+from assets.marts.pipeline_views import build_industry_summary
 from assets.marts.submissions import period_has_submissions
 from assets.marts.target_progress import build_target_progress
 from assets.marts.watch import build_early_warning
@@ -120,3 +122,39 @@ def test_an_empty_mart_keeps_its_integer_columns(rules):
     for col in ("signed_projects", "performing_projects", "started_projects",
                 "completed_projects", "year"):
         assert four[col].dtype == "int64", col
+
+
+def test_a_baseline_row_cut_short_before_its_year_is_a_finding():
+    """rules.md "Baseline" / baseline.py: a row that cannot be read is left out with an
+    `invalid_value` finding naming its line.  The header may put the columns in any order: here
+    unit_name comes first, and line 3 stops after it (no year, no rate)."""
+    text = ("unit_name,year,performance_rate,funds_rate,start_rate,completion_rate\n"
+            "柳北区,2021,1,1,1,1\n"
+            "柳南区\n")
+    frame, findings = parse_baseline(text, "four_rates_baseline.csv")
+    assert list(frame["unit_name"]) == ["柳北区"]
+    assert [(f.check_name, f.source_row, f.message) for f in findings] == [
+        ("invalid_value", 3,
+         "四率基数文件 four_rates_baseline.csv 第3行：年度或单位为空或不是数字年份，该行未采用")]
+
+
+def test_an_industry_row_says_whether_last_year_was_loaded(rules):
+    """industry_summary (warehouse.md revision 2): actual_last_year is NULL when the same month
+    a year earlier is not loaded, and the row's explanation says 未载入 then, else the amount.
+    P1 (3 亿元, 汽车零部件) signed 2023-01 with 1 亿元 in place; P0 (新材料) had 1.25 亿元 in
+    2022-01 when that month is loaded."""
+    this_year = ([project("P1", 3, signed="2023-01")],
+                 [("P1", "城中区", "territorial", "2023-01")], [fact("P1", "2023-01", funds=1)])
+    alone = build_industry_summary(make_core(*this_year), "2023-01", rules).set_index("industry")
+    assert alone.loc["汽车零部件", "detail"] == (
+        "汽车零部件：本年新引进项目 1 个（投资总额 3.00 亿元），区外境内到位资金 1.00 亿元，"
+        "上年同期 未载入（每个项目只计一次）")
+    projects, bridge, facts = this_year
+    core = make_core([*projects, project("P0", 4, signed="2022-01", industry="新材料")],
+                     [*bridge, ("P0", "鱼峰区", "territorial", "2022-01")],
+                     [*facts, fact("P0", "2022-01", "开工", funds=1.25, by="鱼峰区")])
+    both = build_industry_summary(core, "2023-01", rules).set_index("industry")
+    assert both.loc["汽车零部件", "detail"].endswith("上年同期 0.00 亿元（每个项目只计一次）")
+    assert both.loc["新材料", "detail"] == (
+        "新材料：本年新引进项目 0 个（投资总额 0.00 亿元），区外境内到位资金 0.00 亿元，"
+        "上年同期 1.25 亿元（每个项目只计一次）")
