@@ -15,13 +15,14 @@ from assets.marts.four_rates import build_four_rates
 from assets.marts.pipeline_views import build_industry_summary
 from assets.marts.submissions import period_has_submissions
 from assets.marts.target_progress import build_target_progress
-from assets.marts.watch import build_early_warning
+from assets.marts.watch import black_listed, build_early_warning
 
-from .builders import fact, make_core, project
+from .builders import fact, make_core, project, rules_variant
 from .scoring_builders import TASK_FORCE, activity, task_force_world, with_activities
 from .test_boundaries import _adjustment_world
 from .test_submission_status import files
 from .test_target_progress import _world as target_world
+from .test_watch_marts import _quarter_world as quarter_world
 
 
 def _task_force(core, period, rules):
@@ -158,3 +159,17 @@ def test_an_industry_row_says_whether_last_year_was_loaded(rules):
     assert both.loc["新材料", "detail"] == (
         "新材料：本年新引进项目 0 个（投资总额 0.00 亿元），区外境内到位资金 0.00 亿元，"
         "上年同期 1.25 亿元（每个项目只计一次）")
+
+
+def test_each_rules_file_gets_its_own_black_lists_of_the_quarter(tmp_path):
+    """The quarter's black lists are rebuilt from each month's data under the rules in force
+    (rules.md 季约谈): the same core under two rules files gives two answers.  _quarter_world at
+    2023-03: all four districts are behind time progress (3/12); with 10 black places all four
+    are black, with 1 only the lowest, 柳北区 (1.44 of a 12 亿元 target)."""
+    core = quarter_world()
+    (tmp_path / "ten").mkdir()
+    (tmp_path / "one").mkdir()
+    every = rules_variant(tmp_path / "ten", red_black__bottom_n=10)
+    one = rules_variant(tmp_path / "one", red_black__bottom_n=1)
+    assert black_listed(core, "2023-03", every) == {"城中区", "鱼峰区", "柳南区", "柳北区"}
+    assert black_listed(core, "2023-03", one) == {"柳北区"}
