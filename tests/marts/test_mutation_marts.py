@@ -173,3 +173,18 @@ def test_each_rules_file_gets_its_own_black_lists_of_the_quarter(tmp_path):
     one = rules_variant(tmp_path / "one", red_black__bottom_n=1)
     assert black_listed(core, "2023-03", every) == {"城中区", "鱼峰区", "柳南区", "柳北区"}
     assert black_listed(core, "2023-03", one) == {"柳北区"}
+
+
+def test_a_credit_row_without_a_first_period_credits_from_the_project_s_first_period(rules):
+    """design.md (PeriodView's credit): a bridge row without first_period takes
+    dim_project.first_period.  城中区's only row for P1 is undated; P1 first appears 2023-02, signed
+    then with 1 亿元 in place: 城中区 has 0 new projects at 2023-01 and 1 (and 1.00 亿元) at
+    2023-02 against its target of 2."""
+    core = make_core([project("P1", 3, signed="2023-02", first_period="2023-02")],
+                     [("P1", "城中区", "territorial", None)],
+                     [fact("P1", "2023-02", funds=1)], [(2023, "城中区", "new_projects", 2)])
+    for period, count, funds in (("2023-01", 0, Decimal(0)), ("2023-02", 1, Decimal(1))):
+        tp = build_marts(core, period, rules)["target_progress"].set_index(
+            ["unit_name", "indicator"])
+        assert tp.loc[("城中区", "new_projects"), "actual"] == count, period
+        assert tp.loc[("城中区", "funds_in_place"), "actual"] == funds, period
