@@ -13,13 +13,14 @@ from assets.marts.baseline import parse_baseline
 from assets.marts.build import build_marts
 from assets.marts.four_rates import build_four_rates
 from assets.marts.pipeline_views import build_industry_summary
-from assets.marts.submissions import period_has_submissions
+from assets.marts.submissions import period_has_submissions, submission_findings
 from assets.marts.target_progress import build_target_progress
 from assets.marts.watch import black_listed, build_early_warning
 
 from .builders import fact, make_core, project, rules_variant
 from .scoring_builders import TASK_FORCE, activity, task_force_world, with_activities
 from .test_boundaries import _adjustment_world
+from .test_submission_status import core_with as submission_core
 from .test_submission_status import files
 from .test_target_progress import _world as target_world
 from .test_watch_marts import _quarter_world as quarter_world
@@ -188,3 +189,38 @@ def test_a_credit_row_without_a_first_period_credits_from_the_project_s_first_pe
             ["unit_name", "indicator"])
         assert tp.loc[("城中区", "new_projects"), "actual"] == count, period
         assert tp.loc[("城中区", "funds_in_place"), "actual"] == funds, period
+
+
+def test_submission_findings_belong_to_the_marts_stage_of_their_month(rules):
+    """marts_findings (build.py): missing_submission and late_submission are findings of stage
+    'marts' for month P, the stage whose findings a rebuild of P replaces.  City test world of
+    test_submission_status: 城中区's ledger arrived late, 市投资促进局 sent nothing."""
+    f = files(("2022-02/城中区.xlsx", "城中区", "project_ledger", datetime(2022, 3, 7, 1, 30)))
+    found = submission_findings(submission_core(f), "2022-02", rules)
+    assert {x.check_name for x in found} == {"late_submission", "missing_submission"}
+    assert {(x.stage, x.period) for x in found} == {("marts", "2022-02")}
+
+
+def test_a_zero_target_row_shows_the_actual_in_its_own_unit(rules):
+    """target_progress: a target of 0 gives no completion rate (warehouse.md) and the row says
+    so, with the actual in its unit: 城中区 has a funds target of 0 and 0.8 亿元 in place
+    at 2023-03 (A 0.6 + B 0.2 of test_target_progress's world)."""
+    core = target_world()
+    core.targets.loc[(core.targets["unit_name"] == "城中区")
+                     & (core.targets["indicator"] == "funds_in_place"), "target"] = Decimal(0)
+    tp = build_marts(core, "2023-03", rules)["target_progress"].set_index(
+        ["unit_name", "indicator"])
+    assert tp.loc[("城中区", "funds_in_place"), "detail"] == (
+        "区外境内到位资金：完成 0.80 亿元，目标为 0，不计算完成率")
+
+
+def test_each_rules_file_gets_its_own_period_view(tmp_path, rules):
+    """The 统计起点 is a rule (indicators.below_threshold_amount, 0.05 亿元): the same core read
+    under a lower threshold counts project C (0.03 亿元, 0.02 亿元 in place at 2023-03) for 城中区
+    — 0.8 亿元 under the shipped rules (A 0.6 + B 0.2), 0.82 under a 0.01 threshold."""
+    core = target_world()
+    low = rules_variant(tmp_path, indicators__below_threshold_amount=0.01)
+    for r, funds in ((rules, Decimal("0.8")), (low, Decimal("0.82")), (rules, Decimal("0.8"))):
+        tp = build_marts(core, "2023-03", r)["target_progress"].set_index(
+            ["unit_name", "indicator"])
+        assert tp.loc[("城中区", "funds_in_place"), "actual"] == funds
