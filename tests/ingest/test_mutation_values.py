@@ -121,3 +121,14 @@ def test_a_year_out_of_range_says_the_year_is_wrong():
 ])
 def test_an_amount_cell_names_its_unit_or_not(raw, named):
     assert amount_has_unit(raw) is named
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("柳州市 城中区", ["城中区"]),        # the leading 柳州市 is dropped before lookup (units.yaml)
+    ("市 投资促进局", ["市投资促进局"]),  # spaces inside a cell are not part of a name
+])
+def test_a_cell_naming_one_unit_with_a_space_inside_is_that_one_unit(raw, expected):
+    """The whole cell is looked up first (whitespace dropped, reference.normalize_text); only a
+    cell that names no unit as a whole is split at 、，；/ and spaces — "柳州市 城中区" is 城中区,
+    not the city and 城中区."""
+    assert parse_units(raw, Reference.load()) == (expected, None)
