@@ -101,14 +101,6 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-def loaded_files(files: pd.DataFrame | None) -> set[str] | None:
-    """source_files that are not loaded (superseded, quarantined …) are excluded; None: no
-    registry given, keep everything."""
-    if files is None or files.empty or "status" not in files:
-        return None
-    return set(files.loc[files["status"] == "loaded", "source_file"].astype(str))
-
-
 def _excluded_files(files: pd.DataFrame | None) -> set[str]:
     if files is None or files.empty or "status" not in files:
         return set()

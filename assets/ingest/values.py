@@ -332,13 +332,6 @@ def parse_date(raw: object) -> Parsed:
     return _bad_date(raw)
 
 
-def month_of(date_text: str | None) -> str | None:
-    """'2022-03-15' → '2022-03'; '2022' → None."""
-    if date_text and len(date_text) >= 7:
-        return date_text[:7]
-    return None
-
-
 # ---------------------------------------------------------------------------- flags, status, units
 
 

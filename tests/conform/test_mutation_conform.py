@@ -16,7 +16,6 @@ import pytest
 from assets.conform.build import conform
 from assets.conform.credit import reports_by_project, row_where
 from assets.conform.evaluate import read_labelled_ledger
-from assets.conform.facts import loaded_files
 from assets.conform.matching import (
     DEFAULT_CONFIG,
     candidate_pairs,
@@ -396,14 +395,3 @@ def test_a_block_of_exactly_max_block_keys_is_still_paired():
     invs = ["金润木业@广东", "", ""]
     assert candidate_pairs(names, invs, replace(DEFAULT_CONFIG, max_block=2)) == {(0, 1)}
     assert candidate_pairs(names, invs, replace(DEFAULT_CONFIG, max_block=1)) == set()
-
-
-def test_loaded_files_names_the_files_still_loaded_or_none_without_a_registry():
-    """Seed-9 survivor (no tests): `facts.loaded_files` has no caller today (reported as dead
-    code); its docstring: the loaded source_files, None when there is no registry to go by."""
-    files = pd.DataFrame([file_row("a.xlsx", "市商务局", "activity_ledger", "2022-03"),
-                          file_row("b.xlsx", "市商务局", "activity_ledger", "2022-04", "superseded"),
-                          file_row("c.xlsx", "柳北区", "reserve_projects", "2022-04")])
-    assert loaded_files(files) == {"a.xlsx", "c.xlsx"}
-    assert loaded_files(None) is None and loaded_files(pd.DataFrame()) is None
-    assert loaded_files(files.drop(columns=["status"])) is None

@@ -14,7 +14,6 @@ import pytest
 from assets.ingest.values import (
     amount_has_unit,
     cell_text,
-    month_of,
     parse_amount,
     parse_date,
     parse_flag,
@@ -69,14 +68,6 @@ def test_the_message_shows_a_long_cell_cut_at_40_characters():
     assert parsed.problem.message == f"投资总额「{'甲' * 40}…」无法识别为金额"
     exact = "乙" * 40  # exactly 40: shown whole
     assert parse_amount(exact, "亿", "投资总额").problem.message == f"投资总额「{exact}」无法识别为金额"
-
-
-@pytest.mark.parametrize(
-    ("text", "month"),
-    [("2022-03-15", "2022-03"), ("2022-03", "2022-03"), ("2022", None), (None, None), ("", None)],
-)
-def test_month_of_a_date_at_any_precision(text, month):
-    assert month_of(text) == month
 
 
 @pytest.mark.parametrize("status", ["备案", "已备案", "目前已备案", "已经备案", "正在备案", "项目已备案"])
