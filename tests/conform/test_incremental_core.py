@@ -88,32 +88,36 @@ def _resubmit(root: Path, rows_of: list[list], stamp: int) -> None:
     os.utime(path, (stamp, stamp))
 
 
-@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
-def test_a_figures_only_resubmission_reuses_pairs_and_equals_a_full_rebuild(backend, tmp_path):
+@pytest.fixture(params=["duckdb", "postgres"])
+def loaded(request, tmp_path):
+    """(warehouse, drop folder): the small drop folder ingested, core not built yet."""
     root = dropfolder.build(tmp_path / "drop")
-    wh = Warehouse(url_for(backend, tmp_path))
+    wh = Warehouse(url_for(request.param, tmp_path))
     wh.create_schema()
-    try:
-        ingest(wh, root)
-        assert build_core(wh)["pairs_reused"] is False  # nothing stored yet
-        b = ["新材料", "石墨烯复合材料项目", "柳州某新材料有限公司", 3, 0.9, None, "2021.1",
-             "已开工", "否", "市工业和信息化局"]
-        _resubmit(root, [b], 1_700_000_000)  # 0.5 → 0.9: figures only, fewer rows
-        ingest(wh, root)
-        built = build_core(wh)
-        assert built["pairs_reused"] is True and not built["skipped"]
-        incremental = _core(wh)
-        assert build_core(wh, force=True)["pairs_reused"] is False
-        for t in CORE:
-            pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
-        assert "0.90000000" in set(incremental["fact_project_period"].to_numpy().ravel().tolist())
-        new = ["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 3, None, "2021年2月",
-               "已开工", "否", None]
-        _resubmit(root, [b, new], 1_700_000_100)  # a new project: new keys
-        ingest(wh, root)
-        assert build_core(wh)["pairs_reused"] is False
-    finally:
-        wh.dispose()
+    ingest(wh, root)
+    yield wh, root
+    wh.dispose()
+
+
+def test_a_figures_only_resubmission_reuses_pairs_and_equals_a_full_rebuild(loaded):
+    wh, root = loaded
+    assert build_core(wh)["pairs_reused"] is False  # nothing stored yet
+    b = ["新材料", "石墨烯复合材料项目", "柳州某新材料有限公司", 3, 0.9, None, "2021.1",
+         "已开工", "否", "市工业和信息化局"]
+    _resubmit(root, [b], 1_700_000_000)  # 0.5 → 0.9: figures only, fewer rows
+    ingest(wh, root)
+    built = build_core(wh)
+    assert built["pairs_reused"] is True and not built["skipped"]
+    incremental = _core(wh)
+    assert build_core(wh, force=True)["pairs_reused"] is False
+    for t in CORE:
+        pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
+    assert "0.90000000" in set(incremental["fact_project_period"].to_numpy().ravel().tolist())
+    new = ["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 3, None, "2021年2月",
+           "已开工", "否", None]
+    _resubmit(root, [b, new], 1_700_000_100)  # a new project: new keys
+    ingest(wh, root)
+    assert build_core(wh)["pairs_reused"] is False
 
 
 def test_changed_months_of_a_table_written_by_month():
@@ -140,29 +144,22 @@ def test_only_tables_whose_every_row_has_an_exact_month_are_written_by_month():
                               "fact_project_period|2021-02", "fact_reserve_project|"]
 
 
-@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
-def test_a_february_correction_rewrites_only_february_s_fact_rows(backend, tmp_path):
-    root = dropfolder.build(tmp_path / "drop")
-    wh = Warehouse(url_for(backend, tmp_path))
-    wh.create_schema()
-    try:
-        ingest(wh, root)
-        first = build_core(wh)
-        assert first["rows_written"] == sum(first["counts"].values())
-        b = ["新材料", "石墨烯复合材料项目", "柳州某新材料有限公司", 3, 0.7, None, "2021.1",
-             "已开工", "否", "市工业和信息化局"]
-        a = ["汽车零部件", "岭南药业柳州中药生产基地", "岭南中药饮片有限公司", 12, 2.5,
-             None, "2021年1月", "已开工", "是", None]
-        _resubmit(root, [a, b], 1_700_000_000)
-        ingest(wh, root)
-        built = build_core(wh)
-        january = sum(int(wh.scalar(f"SELECT COUNT(*) FROM core.{t} WHERE period = '2021-01'"))
-                      for t in build_state.BY_MONTH)
-        assert january > 0
-        assert built["rows_written"] == sum(built["counts"].values()) - january
-        incremental = _core(wh)
-        build_core(wh, force=True)
-        for t in CORE:
-            pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
-    finally:
-        wh.dispose()
+def test_a_february_correction_rewrites_only_february_s_fact_rows(loaded):
+    wh, root = loaded
+    first = build_core(wh)
+    assert first["rows_written"] == sum(first["counts"].values())
+    b = ["新材料", "石墨烯复合材料项目", "柳州某新材料有限公司", 3, 0.7, None, "2021.1",
+         "已开工", "否", "市工业和信息化局"]
+    a = ["汽车零部件", "岭南药业柳州中药生产基地", "岭南中药饮片有限公司", 12, 2.5,
+         None, "2021年1月", "已开工", "是", None]
+    _resubmit(root, [a, b], 1_700_000_000)
+    ingest(wh, root)
+    built = build_core(wh)
+    january = sum(int(wh.scalar(f"SELECT COUNT(*) FROM core.{t} WHERE period = '2021-01'"))
+                  for t in build_state.BY_MONTH)
+    assert january > 0
+    assert built["rows_written"] == sum(built["counts"].values()) - january
+    incremental = _core(wh)
+    build_core(wh, force=True)
+    for t in CORE:
+        pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
