@@ -221,10 +221,6 @@ def stored_map(wh, layer: str) -> dict[str, str]:
     return {("" if s is None else str(s)): str(f) for s, f in zip(df["scope"], df["fingerprint"])}
 
 
-def stored_slices(wh) -> dict[str, str]:
-    return stored_map(wh, SLICE)
-
-
 def slices_upto(slices: dict[str, str], period: str) -> str:
     """The digest of the buckets period P reads ("" ≤ "2022" ≤ "2022-03" as text)."""
     keys = sorted(k for k in slices if k <= period)

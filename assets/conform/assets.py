@@ -58,11 +58,12 @@ def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
 
 
 _PAIRS = "staging.match_pairs"
+_PAIRS_STATE = "match_pairs"  # its build_state layer: "<digest> <pairs considered>"
 
 
 def previous_pairs(wh: Warehouse) -> ScoredPairs | None:
     """The scored pairs the last core build stored (None before the first)."""
-    state = build_state.stored(wh, "match_pairs")
+    state = build_state.stored(wh, _PAIRS_STATE)
     if state is None:
         return None
     digest, _, considered = state.partition(" ")
@@ -139,9 +140,9 @@ def _store_pairs(tx, pairs: ScoredPairs | None) -> None:
     """The matching's scored pairs, for the next build to reuse (`previous_pairs`)."""
     tx.replace(_PAIRS, pairs.frame() if pairs is not None else None)
     if pairs is not None:
-        build_state.store(tx, "match_pairs", "", f"{pairs.digest} {pairs.considered}")
+        build_state.store(tx, _PAIRS_STATE, "", f"{pairs.digest} {pairs.considered}")
     else:  # an empty ledger: nothing to reuse next time
-        tx.delete("staging.build_state", {"layer": "match_pairs"})
+        tx.delete("staging.build_state", {"layer": _PAIRS_STATE})
 
 
 @multi_asset(

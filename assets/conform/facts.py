@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from assets.conform.credit import reports_by_project, truthy
@@ -206,9 +207,7 @@ def _rows_of_latest(rows: pd.DataFrame, files: pd.DataFrame | None, kind: str,
     sizes = [len(p) for p in parts]
     result = pd.concat(parts, ignore_index=True)
     for col, pos in (("period", 0), ("unit_name", 1), ("file_period", 3)):
-        result[col] = pd.Series(
-            [value for c, n in zip(chosen, sizes, strict=True) for value in [c[pos]] * n],
-            dtype=object)
+        result[col] = np.repeat(np.array([c[pos] for c in chosen], dtype=object), sizes)
     for col in columns:
         if col not in result:
             result[col] = None

@@ -97,7 +97,7 @@ class MartsInputs:
     @classmethod
     def read(cls, wh: Warehouse) -> "MartsInputs":
         core_fp = build_state.stored(wh, "core")
-        slices = build_state.stored_slices(wh) if core_fp is not None else {}
+        slices = build_state.stored_map(wh, build_state.SLICE) if core_fp is not None else {}
         registry = build_state.registry_slices(read_files(wh)) if slices else {}
         return cls(core_fp, slices, registry)
 
@@ -153,11 +153,10 @@ def _write_findings(tx, period: str, findings: list) -> None:
 
 
 def _seed_earlier_lists(wh: Warehouse, core: CoreTables, rules, periods: list[str],
-                        inputs: MartsInputs, as_of: datetime) -> list[str]:
+                        inputs: MartsInputs, as_of: datetime) -> None:
     """The 红黑榜 of earlier list months of the periods' years that this run does not rebuild
     and whose stored marts are current (fingerprint equal: built from the same core rows, rules
-    and code): read back for the 绩效考评's appearances instead of rebuilt (perf, issue 17).
-    Returns the months read back."""
+    and code): read back for the 绩效考评's appearances instead of rebuilt (perf, issue 17)."""
     wanted = {f"{p[:4]}-{m:02d}" for p in periods for m in range(1, int(p[5:7]))
               if rules.red_black.is_list_month(m)} - set(periods)
     lists = {}
@@ -169,7 +168,6 @@ def _seed_earlier_lists(wh: Warehouse, core: CoreTables, rules, periods: list[st
         if len(rows):
             lists[month] = list(zip(rows["unit_name"], rows["list"], strict=True))
     seed_lists(core, rules, lists)
-    return sorted(lists)
 
 
 def build_period(wh: Warehouse, period: str, rules=None, force: bool = False,
