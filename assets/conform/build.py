@@ -24,6 +24,7 @@ from assets.conform.credit import (
     row_where,
 )
 from assets.conform.facts import (
+    FACT_PROJECT_PERIOD_COLUMNS,
     fact_activity,
     fact_project_period,
     fact_reserve_project,
@@ -109,9 +110,9 @@ def _project_flags(preferred: list[dict], industry: object, chain: object,
     return flags
 
 
-def _dim_project(grouped: dict[str, list[dict]], territorial: dict[str, str | None], clusters: pd.DataFrame,
-                 ref: Reference, below_threshold: Decimal) -> pd.DataFrame:
-    explain = dict(zip(clusters["project_id"], clusters["match_keys"], strict=True))
+def _dim_project(grouped: dict[str, list[dict]], territorial: dict[str, str | None],
+                 explain: dict[str, object], ref: Reference, below_threshold: Decimal
+                 ) -> pd.DataFrame:
     out = []
     for pid, records in grouped.items():  # records in report order (earliest first)
         terr = territorial.get(pid)
@@ -161,15 +162,83 @@ def below_threshold_findings(projects: pd.DataFrame, grouped: dict[str, list[dic
     return out
 
 
+# Projects are worked out a slice at a time: a project's reports are Python dicts only while its
+# slice is worked on, so memory holds one slice's dicts, not the whole ledger's (over a gigabyte at
+# province scale, issue 17).  Slices follow the sorted project ids, and each output column is typed
+# from all its values at the end, so the result is the same as one pass over every project.
+PROJECT_SLICE = 4096
+
+
+class _Gathered:
+    """A frame's columns gathered slice by slice."""
+
+    def __init__(self, columns: list[str]):
+        self.columns: dict[str, list] = {c: [] for c in columns}
+
+    def add(self, df: pd.DataFrame) -> None:
+        for name, values in self.columns.items():
+            values.extend(df[name].tolist())
+
+    def frame(self) -> pd.DataFrame:
+        """Typed as `pd.DataFrame(records, columns=...)` of all the gathered rows would be."""
+        if not next(iter(self.columns.values()), []):
+            return pd.DataFrame([], columns=list(self.columns))
+        return pd.DataFrame(self.columns, columns=list(self.columns))
+
+
+@dataclass
+class _PerProject:
+    """What conform derives project by project, gathered over the slices in project-id order."""
+
+    projects: _Gathered = field(default_factory=lambda: _Gathered(DIM_PROJECT_COLUMNS))
+    bridge: _Gathered = field(default_factory=lambda: _Gathered(BRIDGE_COLUMNS))
+    facts: _Gathered = field(default_factory=lambda: _Gathered(FACT_PROJECT_PERIOD_COLUMNS))
+    # findings by kind, each kind in project order (the order of one pass over all projects)
+    kinds: dict[str, list[Finding]] = field(default_factory=lambda: {
+        "credit": [], "below_threshold": [], "inside_region": [], "unknown_source": []})
+    sanqi: dict[str, list[dict]] = field(default_factory=dict)  # reports of 三企入桂-flagged projects
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for kind in self.kinds.values() for f in kind]
+
+
+def _per_project(kept: pd.DataFrame, explain: dict[str, object], ref: Reference,
+                 periods: list[str], below_threshold: Decimal, unknown_source: str,
+                 size: int) -> _PerProject:
+    """Credit, dimension row, monthly facts and findings of every project of `kept` (the matched,
+    de-duplicated rows), `size` projects at a time."""
+    out = _PerProject()
+    codes = pd.factorize(kept["project_id"], sort=True)[0]
+    count = int(codes.max()) + 1 if len(codes) else 0
+    for low in range(0, max(count, 1), size):
+        grouped = reports_by_project(kept.loc[(codes >= low) & (codes < low + size)])
+        credit = assign_credit(grouped, ref)
+        projects = _dim_project(grouped, credit.territorial, explain, ref, below_threshold)
+        facts = fact_project_period(grouped, credit.territorial, periods)
+        out.projects.add(projects)
+        out.bridge.add(credit.bridge)
+        out.facts.add(facts)
+        out.kinds["credit"] += credit.findings
+        out.kinds["below_threshold"] += below_threshold_findings(projects, grouped)
+        out.kinds["inside_region"] += inside_region_findings(projects, grouped)
+        out.kinds["unknown_source"] += unknown_source_findings(projects, facts, unknown_source)
+        flagged = projects.loc[projects["is_sanqi"].map(lambda v: v is True), "project_id"]
+        out.sanqi.update({pid: grouped[pid] for pid in flagged})
+    return out
+
+
 def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFrame,
             targets: pd.DataFrame, files: pd.DataFrame, ref: Reference,
             periods: list[str], below_threshold: Decimal = Decimal("0.05"),
             config: MatchConfig = DEFAULT_CONFIG, cohort: pd.DataFrame | None = None,
             unknown_source: str = "exclude",
-            previous_pairs: ScoredPairs | None = None) -> ConformResult:
+            previous_pairs: ScoredPairs | None = None,
+            project_slice: int = PROJECT_SLICE) -> ConformResult:
     """Staging DataFrames (docs/design.md) → core DataFrames + conform findings.  `cohort`: the
     三企入桂 list rows; `unknown_source`: the rules setting, only to tell the clerk its effect;
-    `previous_pairs`: the last build's scored pairs (reused when the matching keys are the same).
+    `previous_pairs`: the last build's scored pairs (reused when the matching keys are the same);
+    `project_slice`: how many projects are worked out at a time (memory only, never the result).
     """
     findings: list[Finding] = []
     # reset_index copies: the caller's frame is never modified (and, when the caller passed its
@@ -191,24 +260,18 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     del usable
     findings += dup_findings
     ledger["is_duplicate"] = ~ledger.index.isin(kept.index) & ledger["project_id"].notna()
-    grouped = reports_by_project(kept)
-    del kept  # from here on the projects' reports are the dicts of `grouped`
-    credit = assign_credit(grouped, ref)
-    findings += credit.findings
-
-    bridge = credit.bridge[BRIDGE_COLUMNS].astype(object)
-    projects = _dim_project(grouped, credit.territorial, matched.clusters, ref, below_threshold)
-    facts = fact_project_period(grouped, credit.territorial, periods)
-    findings += below_threshold_findings(projects, grouped)
-    findings += inside_region_findings(projects, grouped)
-    findings += unknown_source_findings(projects, facts, unknown_source)
+    explain = dict(zip(matched.clusters["project_id"], matched.clusters["match_keys"], strict=True))
+    per = _per_project(kept, explain, ref, periods, below_threshold, unknown_source, project_slice)
+    del kept
+    findings += per.findings
+    projects = per.projects.frame().astype(object)
     cohort_facts = fact_cohort(cohort, ledger, normalizer_for(ref), config)
-    findings += cohort_findings(cohort_facts, projects, grouped)
+    findings += cohort_findings(cohort_facts, projects, per.sanqi)
     return ConformResult(
         dim_unit=dim_unit(ref),
         dim_project=projects,
-        bridge=bridge,
-        fact_project_period=facts,
+        bridge=per.bridge.frame()[BRIDGE_COLUMNS].astype(object),
+        fact_project_period=per.facts.frame(),
         fact_target=fact_target(targets, files, ref),
         fact_activity=fact_activity(activities, files, periods),
         fact_reserve_project=fact_reserve_project(reserve, files, periods),
