@@ -45,6 +45,28 @@ def _cell(value: object) -> object:
     return value
 
 
+_CHUNK_ROWS = 50_000
+_TEXT = {str, type(None)}
+
+
+def _rows_sharing_texts(result) -> list[tuple]:
+    """The result's rows as tuples, equal texts of a column one Python object (memory, issue 17):
+    the drivers return a new str for every cell, and a province's ledger repeats its file names,
+    units, months, statuses and project names on every row.  Only all-text columns are shared
+    (an equal Decimal or float can differ in scale or sign); values are unchanged."""
+    rows: list[tuple] = []
+    pools: dict[int, dict] = {}
+    while chunk := result.fetchmany(_CHUNK_ROWS):
+        columns = list(zip(*chunk))
+        del chunk
+        for i, values in enumerate(columns):
+            if set(map(type, values)) <= _TEXT:
+                pool = pools.setdefault(i, {})
+                columns[i] = tuple(map(pool.setdefault, values, values))
+        rows.extend(zip(*columns))
+    return rows
+
+
 def _text(value: object) -> str | None:
     """Text form for DuckDB's bulk path (cast back to the column type inside SQL)."""
     value = _cell(value)
@@ -145,7 +167,8 @@ class Warehouse:
     def read(self, sql: str, params: Mapping | None = None) -> pd.DataFrame:
         with self.engine.connect() as conn:
             result = conn.execute(sa.text(sql), dict(params or {}))
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            columns = list(result.keys())
+            return pd.DataFrame(_rows_sharing_texts(result), columns=columns)
 
     def scalar(self, sql: str, params: Mapping | None = None) -> object:
         with self.engine.connect() as conn:

@@ -139,3 +139,43 @@ def test_findings_by_severity_of_one_month_or_several_counts_each_finding_once(w
             "error": 0, "warning": 2, "info": 0}
     finally:
         wh.dispose()
+
+
+def test_read_shares_equal_texts_and_changes_no_value(warehouse_url, monkeypatch):
+    """wh.read fetches in chunks and makes equal texts of a column one object (memory at
+    province scale); the frame must equal what one fetchall gives, value for value and type
+    for type, across chunk boundaries, with NULLs and non-text columns left alone."""
+    import sqlalchemy as sa
+
+    import runtime.warehouse as warehouse
+
+    monkeypatch.setattr(warehouse, "_CHUNK_ROWS", 3)  # several chunks of a small table
+    wh = Warehouse(warehouse_url)
+    wh.create_schema()
+    rows = pd.DataFrame({
+        "file_id": [f"f{i % 2}" for i in range(8)], "source_file": ["a.xlsx"] * 8,
+        "source_sheet": [None, "表1", "表1", None, "表2", "表1", None, "表1"],
+        "source_row": [1, 2, None, 4, 5, 6, 7, 8], "period": ["2022-01"] * 8,
+        "project_name": ["甲", "乙", "甲", None, "丙", "甲", "乙", "甲"],
+        "total_investment": [Decimal("1.5"), None, Decimal("1.5"), Decimal("0"),
+                             Decimal("-2.25"), None, Decimal("1.5"), Decimal("3")],
+        "is_sanqi": [True, None, False, True, None, False, True, None],
+    })
+    with wh.transaction() as tx:
+        tx.insert("staging.ledger_rows", rows)
+    sql = ("SELECT file_id, source_file, source_sheet, source_row, period, project_name, "
+           "total_investment, is_sanqi FROM staging.ledger_rows ORDER BY source_row NULLS FIRST, "
+           "file_id")
+    got = wh.read(sql)
+    with wh.engine.connect() as conn:
+        result = conn.execute(sa.text(sql))
+        plain = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    pd.testing.assert_frame_equal(got, plain, check_exact=True)
+    for col in got.columns:
+        assert got[col].map(type).tolist() == plain[col].map(type).tolist(), col
+    names = got["project_name"].tolist()
+    firsts = {}
+    for name in names:  # every equal text is the object met first, across chunks too
+        assert name is firsts.setdefault(name, name)
+    assert len(got) == 8 and names.count("甲") == 4
+    wh.dispose()
