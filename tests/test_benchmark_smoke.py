@@ -13,7 +13,7 @@ PHASES = ["a_read", "b_naive", "c_pipeline", "d_rerun", "e_resubmit"]
 
 
 def test_benchmark_smoke(tmp_path):
-    name = "smoke-test"
+    name = f"smoke-test-{os.getpid()}"  # another suite may run beside this one
     result_file = REPO / "benchmarks" / "results" / f"{name}.json"
     result_file.unlink(missing_ok=True)
     proc = subprocess.run(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +30,8 @@ PERIODS = ("2021-01", "2021-02")
 PERIOD = "2021-02"
 MARTS = ("target_progress", "city_summary", "four_rates", "red_black_list",
          "performance_assessment")
-ARTIFACTS = REPO / "test-artifacts"
+# one folder per Python: CI runs the 3.11 and 3.12 suites side by side
+ARTIFACTS = REPO / "test-artifacts" / f"py{sys.version_info.major}.{sys.version_info.minor}"
 _RUNS: dict[str, dict] = {}
 
 

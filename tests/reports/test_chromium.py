@@ -75,7 +75,7 @@ def png_summary(data: bytes, max_rows: int = 400) -> tuple[int, int, int]:
 def test_html_renders_in_headless_chromium(duckdb_report, chromium, tmp_path):
     html = duckdb_report["html"]
     url = html.resolve().as_uri()
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "tongbao_2021-02.png"
     shot.unlink(missing_ok=True)
     args = chromium_args(chromium, tmp_path / "profile")
@@ -136,7 +136,7 @@ def test_pipeline_prints_the_pdf(duckdb_report, chromium, poppler, tmp_path):
     flat = re.sub(r"—\d+—", "", flat)  # a paragraph may run across a page break and its footer
     for para in body:  # the letter's paragraphs read whole, in order of the page
         assert re.sub(r"\s+", "", para) in flat, para
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(pdf, ARTIFACTS / pdf.name)
     for old in ARTIFACTS.glob("tongbao_pdf_2021-02-*.png"):
         old.unlink()

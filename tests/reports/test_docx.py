@@ -212,7 +212,7 @@ def test_docx_renders_with_libreoffice(duckdb_report, soffice, poppler, tmp_path
     flat = re.sub(r"\s+", "", text)
     assert re.sub(r"\s+", "", TITLE) in flat and "柳投促通〔2021〕2号" in flat
     assert "—1—" in flat  # the footer's page number, rendered
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("tongbao_docx_2021-02-*.png"):
         old.unlink()
     subprocess.run([poppler["pdftoppm"], "-r", "80", "-png", "-f", "1", "-l", "3", str(pdf),
@@ -245,7 +245,7 @@ def test_xlsx_prints_with_libreoffice(duckdb_report, soffice_calc, poppler, tmp_
     red = "".join(str(c.value) for row in wb["红榜"].iter_rows() for c in row if c.value)
     got = cjk(text)
     assert {ch: n for ch, n in cjk(red).items() if got[ch] < n} == {}
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("tongbao_xlsx_2021-02-*.png"):
         old.unlink()
     subprocess.run([poppler["pdftoppm"], "-r", "70", "-png", "-f", "2", "-l", "2", str(pdf),
