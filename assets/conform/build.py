@@ -270,7 +270,7 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     return ConformResult(
         dim_unit=dim_unit(ref),
         dim_project=projects,
-        bridge=per.bridge.frame()[BRIDGE_COLUMNS].astype(object),
+        bridge=per.bridge.frame().astype(object),  # gathered in BRIDGE_COLUMNS order
         fact_project_period=per.facts.frame(),
         fact_target=fact_target(targets, files, ref),
         fact_activity=fact_activity(activities, files, periods),
