@@ -64,6 +64,7 @@ from .common import (
     amt,
     build_view,
     cents,
+    core_memo,
     finalize,
     is_missing,
     month_of,
@@ -94,17 +95,26 @@ DISTRICT_TYPES = frozenset({"district", "task_group"})
 TYPE_ORDER = {"district": 1, "department": 2, "task_group": 3}
 
 
-def _rows_at(df: pd.DataFrame, unit: str, period: str) -> pd.DataFrame:
-    if not len(df):
-        return df
-    return df[(df["unit_name"] == unit) & (df["period"].astype(str).str[:7] == period)]
+def _rows_at(core: CoreTables, table: str, unit: str, period: str) -> list[dict]:
+    """The unit's rows of core.<table> (activities, reserve) for period P, in table order.
+
+    Perf (issue 17): every unit asks, so P's rows are split by unit once per core (core_memo)."""
+    memo = core_memo(core, "rows_at", None)
+    if (table, period) not in memo:
+        df = getattr(core, table)
+        by_unit: dict[Any, list[dict]] = {}
+        if len(df):
+            for rec in df[df["period"].astype(str).str[:7] == period].to_dict("records"):
+                by_unit.setdefault(rec["unit_name"], []).append(rec)
+        memo[(table, period)] = by_unit
+    return memo[(table, period)].get(unit, [])
 
 
-def _distinct_records(rows: pd.DataFrame, keys: list[str]) -> list[dict]:
+def _distinct_records(records: list[dict], keys: list[str]) -> list[dict]:
     """The first record of each distinct key; a record with no key at all counts on its own."""
     seen: set = set()
     out = []
-    for rec in rows.to_dict("records"):
+    for rec in records:
         key = tuple(None if is_missing(rec.get(k)) else str(rec.get(k)) for k in keys)
         if all(v is None for v in key):
             out.append(rec)  # nothing to identify it by: count the row
@@ -114,8 +124,8 @@ def _distinct_records(rows: pd.DataFrame, keys: list[str]) -> list[dict]:
     return out
 
 
-def _distinct(rows: pd.DataFrame, keys: list[str]) -> int:
-    return len(_distinct_records(rows, keys))
+def _distinct(records: list[dict], keys: list[str]) -> int:
+    return len(_distinct_records(records, keys))
 
 
 # --- activities by type (revision 2) -----------------------------------------------------------
@@ -123,7 +133,7 @@ def unit_activities(core: CoreTables, unit: str, period: str,
                     types: ActivityTypes) -> list[tuple[dict, str | None]]:
     """The unit's distinct activities (date, name) of period P's list, each with its class
     (None = blank or unknown type)."""
-    recs = _distinct_records(_rows_at(core.activities, unit, period),
+    recs = _distinct_records(_rows_at(core, "activities", unit, period),
                              ["activity_date", "activity_name"])
     return [(r, types.classify(None if is_missing(r.get("activity_type"))
                                else r.get("activity_type"))) for r in recs]
@@ -166,7 +176,7 @@ def department_items(core: CoreTables, urow: UnitRef, view: PeriodView, act: Act
                      targets: dict, rules: Rules, types: ActivityTypes) -> list[dict]:
     d = rules.assessment.department
     unit = urow.name
-    packaged = _distinct(_rows_at(core.reserve, unit, view.period), ["project_name"])
+    packaged = _distinct(_rows_at(core, "reserve", unit, view.period), ["project_name"])
     p_score = cents(min(packaged / d.packaged_required, 1.0) * d.packaged_max) \
         if d.packaged_required else d.packaged_max
     acts = unit_activities(core, unit, view.period, types)
@@ -233,8 +243,8 @@ def _task_force_active(core: CoreTables, unit: str, view: PeriodView, targets: d
     or a list of activities / reserve projects that year (one set up mid-plan is not failed for the years
     before it existed)."""
     return (any(u == unit for u, _i in targets) or bool(view.credit.get(unit))
-            or len(_rows_at(core.activities, unit, view.period)) > 0
-            or len(_rows_at(core.reserve, unit, view.period)) > 0)
+            or bool(_rows_at(core, "activities", unit, view.period))
+            or bool(_rows_at(core, "reserve", unit, view.period)))
 
 
 def task_force_items(core: CoreTables, urow: UnitRef, view: PeriodView, act: Actuals,
@@ -259,9 +269,9 @@ def task_force_items(core: CoreTables, urow: UnitRef, view: PeriodView, act: Act
                    f"{kinds}招商活动（每类最多计 1 场）", "场")
     a["detail"] += (f"；已开展：{'、'.join(CLASS_LABELS.get(c, c) for c in held)}" if held
                     else "") + _unknown_note(acts)
-    rows = _rows_at(core.reserve, unit, view.period)
-    if "entered_on" in rows.columns:
-        rows = rows.loc[rows["entered_on"].map(lambda x: _entered_this_year(x, view)).astype(bool)]
+    rows = _rows_at(core, "reserve", unit, view.period)
+    if "entered_on" in core.reserve.columns:
+        rows = [r for r in rows if _entered_this_year(r["entered_on"], view)]
     reserve = _distinct(rows, ["project_name"])
     r = _duty_item("reserve_projects", reserve, tf.reserve_projects.duty,
                    tf.reserve_projects.max, tp, "滚动入库项目", "个")

@@ -7,6 +7,7 @@ mart built for P is the same whenever it is built.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -308,53 +309,96 @@ class _FactState:
     has_period: bool = False
 
 
+# Perf (issue 17): a month's marts ask for many views (the month, the month before, the previous
+# December, last year's month, the months of the year), each over every fact and bridge row up to
+# its period.  What does not depend on the period is worked out once per core (core_memo): the
+# fact rows sorted by month as plain lists with their amounts as Decimal, the bridge and
+# dim_project rows with the month they become known.  A view then only walks its prefix.
+def _month_keys(values: pd.Series) -> list[str]:
+    """The month a period/first_period value sorts by ("2025-03"; a missing value gives a text
+    such as "None" or "nan", which sorts after every month)."""
+    return values.astype(str).str[:7].tolist()
+
+
+def _fact_rows(core: CoreTables) -> dict[str, list]:
+    """core.facts in stable month order: month keys, project ids, non-null stage / in_library
+    (else None) and the two fund amounts (Decimal or None)."""
+    memo = core_memo(core, "fact_rows", None)
+    if memo:
+        return memo
+    facts = core.facts
+    if not len(facts) or "project_id" not in facts.columns:
+        memo.update(keys=[], pid=[], year=[], stage=[], lib=[], fty=[], cum=[])
+        return memo
+    keys = _month_keys(_col(facts, "period"))
+    order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as sort_values(kind=stable)
+
+    def in_order(values: pd.Series) -> list:
+        v = list(values)
+        return [v[i] for i in order]
+
+    stage_col = "stage" if "stage" in facts.columns else "status"
+    memo["keys"] = [keys[i] for i in order]
+    memo["year"] = [k[:4] for k in memo["keys"]]
+    memo["pid"] = in_order(facts["project_id"])
+    memo["stage"] = [None if is_missing(x) else x for x in in_order(_col(facts, stage_col))]
+    memo["lib"] = [None if is_missing(x) else bool(x) for x in in_order(_col(facts, "in_library"))]
+    memo["fty"] = [to_dec(x) for x in in_order(_col(facts, "funds_this_year"))]
+    memo["cum"] = [to_dec(x) for x in in_order(_col(facts, "funds_cumulative"))]
+    return memo
+
+
+def _credit_rows(core: CoreTables) -> list[tuple[str, Any, Any]]:
+    """(month key, project id, unit) of the bridge rows, in bridge order, whose first_period
+    (fallback: dim_project.first_period) is known and whose project and unit are named."""
+    memo = core_memo(core, "credit_rows", None)
+    if "rows" not in memo:
+        bridge = core.bridge
+        rows: list[tuple[str, Any, Any]] = []
+        if len(bridge):
+            fp = _col(bridge, "first_period")
+            if fp.isna().any() and "first_period" in core.projects.columns:
+                fallback = dict(zip(core.projects["project_id"], core.projects["first_period"]))
+                fp = fp.where(fp.notna(), bridge["project_id"].map(fallback))
+            rows = [(key, pid, unit) for key, known, pid, unit in zip(
+                        _month_keys(fp), fp.notna(), _col(bridge, "project_id"),
+                        _col(bridge, "unit_name"))
+                    if known and not is_missing(pid) and not is_missing(unit)]
+        memo["rows"] = rows
+    return memo["rows"]
+
+
 def _credit_at(core: CoreTables, p: str) -> dict[str, set]:
     """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period)."""
-    bridge = core.bridge
-    if len(bridge):
-        fp = _col(bridge, "first_period")
-        if fp.isna().any() and "first_period" in core.projects.columns:
-            fallback = dict(zip(core.projects["project_id"], core.projects["first_period"]))
-            fp = fp.where(fp.notna(), bridge["project_id"].map(fallback))
-        bridge = bridge[fp.notna() & (fp.astype(str).str[:7] <= p)]
     credit: dict[str, set] = {}
-    for pid, unit in zip(_col(bridge, "project_id"), _col(bridge, "unit_name")):
-        if is_missing(pid) or is_missing(unit):
-            continue
-        credit.setdefault(unit, set()).add(pid)
+    for key, pid, unit in _credit_rows(core):
+        if key <= p:
+            credit.setdefault(unit, set()).add(pid)
     return credit
 
 
-def _facts_upto(core: CoreTables, p: str) -> pd.DataFrame:
-    facts = core.facts
-    if not len(facts) or "project_id" not in facts.columns:
-        return pd.DataFrame({"project_id": [], "period": [], "_period": []}, dtype=object)
-    f = facts.assign(_period=_col(facts, "period").astype(str).str[:7])
-    return f[f["_period"] <= p].sort_values("_period", kind="stable")
-
-
 def _fact_state(core: CoreTables, p: str) -> _FactState:
-    f = _facts_upto(core, p)
-    st = _FactState(ids=set(f["project_id"]) if len(f) else set())
-    st.has_period = bool(len(f)) and bool((f["_period"] == p).any())
-    stage_col = "stage" if "stage" in f.columns else "status"
+    rows = _fact_rows(core)
+    keys = rows["keys"]
+    n = bisect_right(keys, p)  # the fact rows with month <= P
+    pids = rows["pid"][:n]
+    st = _FactState(ids=set(pids))
+    st.has_period = n > 0 and keys[n - 1] == p
     last_this_year: dict[tuple[Any, str], Decimal] = {}
-    for pid, per, stage, lib, fty, fcum in zip(
-        f["project_id"], f["_period"], _col(f, stage_col), _col(f, "in_library"),
-        _col(f, "funds_this_year"), _col(f, "funds_cumulative"),
-    ):
-        if not is_missing(stage):
+    for pid, year, stage, lib, fty, cum in zip(pids, rows["year"], rows["stage"], rows["lib"],
+                                               rows["fty"], rows["cum"]):
+        if stage is not None:
             st.stage[pid] = stage
-        if not is_missing(lib):
-            st.in_library[pid] = bool(lib)
-        d_fty = to_dec(fty)
-        if per == p and pid not in st.funds_now:
-            st.funds_now[pid] = d_fty if d_fty is not None else ZERO
-        if d_fty is not None:
-            last_this_year[(pid, per[:4])] = d_fty
-        d_cum = to_dec(fcum)
-        if d_cum is not None:
-            st.cum_latest[pid] = d_cum
+        if lib is not None:
+            st.in_library[pid] = lib
+        if fty is not None:
+            last_this_year[(pid, year)] = fty
+        if cum is not None:
+            st.cum_latest[pid] = cum
+    for i in range(bisect_left(keys, p), n):  # P's own rows: the first one of each project
+        if rows["pid"][i] not in st.funds_now:
+            fty = rows["fty"][i]
+            st.funds_now[rows["pid"][i]] = fty if fty is not None else ZERO
     for (pid, _y), v in last_this_year.items():
         st.sum_years[pid] = st.sum_years.get(pid, ZERO) + v
     return st
@@ -364,11 +408,15 @@ def _known_ids(core: CoreTables, p: str, credit: dict[str, set], fact_ids: set) 
     known = set(fact_ids)
     for ids in credit.values():
         known |= ids
-    proj = core.projects
-    if "first_period" in proj.columns:
-        fp = proj["first_period"]
-        mask = fp.notna() & (fp.astype(str).str[:7] <= p)
-        known |= set(proj.loc[mask, "project_id"])
+    memo = core_memo(core, "project_months", None)
+    if "rows" not in memo:
+        proj = core.projects
+        memo["rows"] = []
+        if "first_period" in proj.columns:
+            fp = proj["first_period"]
+            memo["rows"] = [(key, pid) for key, known_at, pid in zip(
+                _month_keys(fp), fp.notna(), proj["project_id"]) if known_at]
+    known.update(pid for key, pid in memo["rows"] if key <= p)
     return known
 
 
@@ -386,9 +434,8 @@ def source_counted(source_class: str, rules: Rules) -> bool:
     return True
 
 
-def _project_state(row: dict, st: _FactState, threshold: Decimal, rules: Rules,
-                   has_source: bool) -> ProjectState:
-    pid = row["project_id"]
+def _project_facts(row: dict, threshold: Decimal, rules: Rules, has_source: bool) -> dict:
+    """The fields of a project's ProjectState that do not depend on the period (dim_project)."""
     inv = to_dec(row.get("total_investment"))
     bt = row.get("below_threshold")
     below = to_bool(bt) if not is_missing(bt) else (inv is not None and inv < threshold)
@@ -396,8 +443,8 @@ def _project_state(row: dict, st: _FactState, threshold: Decimal, rules: Rules,
     territory = row.get("territorial_unit")
     # a core without the source_class column predates revision 2: every project domestic
     source = source_class_of(row.get("source_class")) if has_source else DOMESTIC
-    return ProjectState(
-        project_id=pid,
+    return dict(
+        project_id=row["project_id"],
         total_investment=inv,
         industry=None if is_missing(industry) else str(industry),
         is_industrial=to_bool(row.get("is_industrial")),
@@ -406,13 +453,20 @@ def _project_state(row: dict, st: _FactState, threshold: Decimal, rules: Rules,
         signed_month=month_of(row.get("signed_month")),
         territorial_unit=None if is_missing(territory) else territory,
         below_threshold=below,
-        stage=st.stage.get(pid),
-        funds_this_year=st.funds_now.get(pid, ZERO),
-        funds_cumulative=st.cum_latest.get(pid, st.sum_years.get(pid, ZERO)),
         source_class=source,
-        in_library=st.in_library.get(pid, False),
         source_counted=source_counted(source, rules),
     )
+
+
+def _projects_facts(core: CoreTables, rules: Rules) -> list[tuple[Any, dict]]:
+    """(project id, _project_facts) of every dim_project row in table order, once per core."""
+    memo = core_memo(core, "project_facts", rules)
+    if "rows" not in memo:
+        threshold = Decimal(str(rules.indicators.below_threshold_amount))
+        has_source = "source_class" in core.projects.columns
+        memo["rows"] = [(row["project_id"], _project_facts(row, threshold, rules, has_source))
+                        for row in core.projects.to_dict("records")]
+    return memo["rows"]
 
 
 def cohort_ids(core: CoreTables, year: int) -> frozenset | None:
@@ -430,14 +484,15 @@ def cohort_ids(core: CoreTables, year: int) -> frozenset | None:
 def _build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
     year, month = parse_period(period)
     p = period_str(year, month)
-    threshold = Decimal(str(rules.indicators.below_threshold_amount))
     credit = _credit_at(core, p)
     st = _fact_state(core, p)
     known = _known_ids(core, p, credit, st.ids)
-    has_source = "source_class" in core.projects.columns
     states = {
-        row["project_id"]: _project_state(row, st, threshold, rules, has_source)
-        for row in core.projects.to_dict("records") if row["project_id"] in known
+        pid: ProjectState(**fixed, stage=st.stage.get(pid),
+                          funds_this_year=st.funds_now.get(pid, ZERO),
+                          funds_cumulative=st.cum_latest.get(pid, st.sum_years.get(pid, ZERO)),
+                          in_library=st.in_library.get(pid, False))
+        for pid, fixed in _projects_facts(core, rules) if pid in known
     }
     credit_sorted = {u: sorted(ids, key=str) for u, ids in credit.items()}
     return PeriodView(p, year, month, states, credit_sorted, cohort_ids(core, year),

@@ -29,7 +29,16 @@ from runtime.findings import Finding
 from runtime.rules import Rules
 from runtime.values import is_missing
 
-from .common import CoreTables, UnitRef, cents, finalize, parse_period, period_str, unit_refs
+from .common import (
+    CoreTables,
+    UnitRef,
+    cents,
+    core_memo,
+    finalize,
+    parse_period,
+    period_str,
+    unit_refs,
+)
 
 SUBMISSION_COLUMNS = ["period", "unit_name", "unit_type", "kind", "deadline", "received_at",
                       "status", "source_file", "year", "detail"]
@@ -111,7 +120,10 @@ def owed_submissions(core: CoreTables, period: str, rules: Rules,
     if months is None:
         months = sorted(m for m in drop_months(core.files) if m[:4] == p[:4] and m <= p)
     offset = timedelta(hours=rules.reporting.utc_offset_hours)
-    arrivals = first_arrivals(core.files, offset)
+    memo = core_memo(core, "first_arrivals", None)  # perf: asked by several marts of a month
+    if offset not in memo:
+        memo[offset] = first_arrivals(core.files, offset)
+    arrivals = memo[offset]
     as_of = None if core.as_of is None else _ts(core.as_of) + offset
     owing = units_with_target(core, year)
     units = sorted((u for u in unit_refs(core).values()
