@@ -191,21 +191,27 @@ def _rows_of_latest(rows: pd.DataFrame, files: pd.DataFrame | None, kind: str,
     usable = rows
     if "row_ok" in usable and not usable.empty:
         usable = usable.loc[truthy(usable["row_ok"], True)]
-    by_file = {
-        src: grp.sort_values(["source_sheet", "source_row"], kind="mergesort")
-        for src, grp in usable.groupby(usable["source_file"].astype(str), sort=False)
-    } if not usable.empty else {}
-    if dedupe:  # once per file, not once per period that reads it
-        by_file = {src: grp.drop_duplicates(dedupe, keep="first") for src, grp in by_file.items()}
+    # every file's rows in sheet/row order, each file's rows together (one stable sort, not one
+    # per file: thousands of files at province scale), de-duplicated once per file
+    spans: dict[str, tuple[int, int]] = {}
+    if not usable.empty:
+        usable = usable.assign(_file=usable["source_file"].astype(str)).sort_values(
+            ["_file", "source_sheet", "source_row"], kind="mergesort")
+        if dedupe:
+            usable = usable.drop_duplicates(["_file", *dedupe], keep="first")
+        files_in_order = usable["_file"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, files_in_order[1:] != files_in_order[:-1]])
+        ends = np.r_[starts[1:], len(files_in_order)]
+        spans = {files_in_order[a]: (a, b) for a, b in zip(starts, ends, strict=True)}
     chosen = [(period, unit, src, month)
               for period, unit, src, month in _latest_files(rows, files, kind, periods)
-              if src in by_file and not by_file[src].empty]
+              if src in spans]
     if not chosen:
         return pd.DataFrame(columns=columns)
-    # one concat, then each part's period / unit / file month repeated over its rows
-    parts = [by_file[src] for _, _, src, _ in chosen]
-    sizes = [len(p) for p in parts]
-    result = pd.concat(parts, ignore_index=True)
+    # the chosen files' rows, each file's period / unit / file month repeated over them
+    take = [np.arange(*spans[src]) for _, _, src, _ in chosen]
+    sizes = [len(t) for t in take]
+    result = usable.iloc[np.concatenate(take)].reset_index(drop=True)
     for col, pos in (("period", 0), ("unit_name", 1), ("file_period", 3)):
         result[col] = np.repeat(np.array([c[pos] for c in chosen], dtype=object), sizes)
     for col in columns:

@@ -206,3 +206,36 @@ def test_random_worlds_exercise_every_revision_2_rule(rules, tmp_path):
     assert all(differs.values()), differs
     assert sources == {"file", "december", "none"}
     assert list_years > 0
+
+
+def test_months_built_on_one_core_equal_each_month_on_a_fresh_core(rules):
+    """build_periods reads core once for all its months, and the marts keep per-core work
+    (fact rows sorted by month, rows split by unit, period views) between months: months built
+    in any order on one core give the marts of each month built alone on a fresh core."""
+    def world():
+        core = random_world(5)
+        rnd = random.Random(5)
+        units = [u for u, t, _ in UNITS if t in ("department", "task_group")]
+        acts, reserve = [], []
+        for m in MONTHS:
+            for unit in units:
+                for _ in range(rnd.randrange(0, 4)):  # repeated names: the distinct count
+                    acts.append(dict(period=m, unit_name=unit, activity_date=f"{m}-1{rnd.randrange(9)}",
+                                     activity_name=f"活动{rnd.randrange(4)}",
+                                     activity_type=rnd.choice(["走出去", "请进来", "不见面", "联席会",
+                                                               None, "座谈"]),
+                                     enterprises_docked=rnd.choice([None, 1, 3])))
+                for _ in range(rnd.randrange(0, 3)):
+                    reserve.append(dict(period=m, unit_name=unit, project_name=f"储备{rnd.randrange(5)}",
+                                        entered_on=rnd.choice([None, f"{m[:4]}-02-01", f"{m}-05"])))
+        core.activities, core.reserve = pd.DataFrame(acts), pd.DataFrame(reserve)
+        return core
+
+    shared = world()
+    order = ["2023-06", "2022-03", "2023-01", "2022-12", "2023-02", "2022-01"]
+    for period in order:
+        got = build_marts(shared, period, rules)
+        alone = build_marts(world(), period, rules)
+        assert set(got) == set(alone)
+        for name in got:
+            pd.testing.assert_frame_equal(got[name], alone[name], obj=f"{period} {name}")
