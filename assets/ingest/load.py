@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import signal
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -147,6 +148,14 @@ def _parse_one(job: tuple) -> tuple[ParsedFile, dict[str, pd.DataFrame], pd.Data
     return parsed, frames, findings
 
 
+def _worker_start() -> None:
+    """A parsing process answers SIGTERM again.  A process started where SIGINT is ignored (a
+    job run with `&` from a script, a cron line) ignores SIGTERM too once Dagster maps SIGTERM
+    to SIGINT's handler, and the pool's workers inherit that; when one worker dies the pool
+    stops the others with SIGTERM and waits for them, which then waited for ever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _parse_all(items: list[SeenFile], ref: Reference, limits: Limits, columns: dict,
                dropped_cols: dict, workers: int = 1) -> Iterator[tuple]:
     """_parse_one for each item, in order.  Perf (issue 9): with INGEST_WORKERS > 1 the files
@@ -160,7 +169,8 @@ def _parse_all(items: list[SeenFile], ref: Reference, limits: Limits, columns: d
     ctx = multiprocessing.get_context("spawn")
     done = 0
     try:
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx,
+                                 initializer=_worker_start) as pool:
             for result in pool.map(_parse_one, jobs, chunksize=4):
                 yield result
                 done += 1
@@ -174,7 +184,7 @@ def _parse_all(items: list[SeenFile], ref: Reference, limits: Limits, columns: d
 def _parse_alone(job: tuple, ctx) -> tuple:
     """_parse_one in a fresh process; a crash is an `unreadable_file` of this file only."""
     try:
-        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(1, mp_context=ctx, initializer=_worker_start) as pool:
             return pool.submit(_parse_one, job).result()
     except BrokenProcessPool:
         path, source_file, folder_month, file_id, *_ = job

@@ -3,13 +3,17 @@ it, and a killed run is marked failed in Dagster's run history on the next start
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+
 import pandas as pd
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
 from tests.bad_inputs import make_corpus as corpus
 from tests.pipeline import dropfolder
-from tests.reliability.helpers import cli, cli_env
+from tests.reliability.helpers import PYTHON, REPO, cli, cli_env
 
 PERIOD = "2021-02"
 
@@ -90,3 +94,34 @@ def test_a_file_that_kills_its_parser_is_that_files_problem(backend, tmp_path, m
     pd.testing.assert_frame_equal(rows, expected_rows)
     mine = findings[findings.source_file == culprit]
     assert list(mine.check_name) == ["unreadable_file"]
+
+
+def test_a_killed_parser_does_not_hang_a_run_started_in_the_background(tmp_path):
+    """A run started with SIGINT ignored (`… &` in a script or a cron line) ignores SIGTERM too
+    once Dagster maps SIGTERM to SIGINT's handler, and so did its parsing processes: when one
+    died, the pool's SIGTERM to the others went unheard and the run waited for ever (seen in CI).
+    The run now ends, the culprit quarantined and the other files loaded."""
+    from runtime.warehouse import Warehouse
+
+    culprit = f"{PERIOD}/柳江区.xlsx"
+    root = dropfolder.build(tmp_path / "drop")
+    env = cli_env(f"duckdb:///{tmp_path / 'w.duckdb'}", root, tmp_path,
+                  INGEST_WORKERS="2", ZS_FAULT_AT=f"parse:{culprit}")
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "pipelines", "materialize", "--period", PERIOD], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        out, err = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the run hung after its parsing process died")
+    wh = Warehouse(env["WAREHOUSE_URL"])
+    try:
+        files = wh.read("SELECT source_file, status FROM staging.files")
+    finally:
+        wh.dispose()
+    status = dict(zip(files.source_file, files.status))
+    assert status.pop(culprit) == "quarantined", err[-3000:]
+    assert set(status.values()) == {"loaded", "skipped"}, status  # only the culprit is lost
