@@ -152,7 +152,8 @@ def _worker_start() -> None:
     """A parsing process answers SIGTERM again.  A process started where SIGINT is ignored (a
     job run with `&` from a script, a cron line) ignores SIGTERM too once Dagster maps SIGTERM
     to SIGINT's handler, and the pool's workers inherit that; when one worker dies the pool
-    stops the others with SIGTERM and waits for them, which then waited for ever."""
+    stops the others with SIGTERM and waits for them, which then waited for ever.  (A worker
+    still starting can miss it: _parse_all also kills the workers of a broken pool.)"""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
@@ -168,12 +169,22 @@ def _parse_all(items: list[SeenFile], ref: Reference, limits: Limits, columns: d
         return
     ctx = multiprocessing.get_context("spawn")
     done = 0
+    others = set(multiprocessing.active_children())
     try:
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx,
                                  initializer=_worker_start) as pool:
-            for result in pool.map(_parse_one, jobs, chunksize=4):
-                yield result
-                done += 1
+            try:
+                for result in pool.map(_parse_one, jobs, chunksize=4):
+                    yield result
+                    done += 1
+            except BrokenProcessPool:
+                # the pool now stops its other workers with SIGTERM and waits for them: one that
+                # does not hear it (started with SIGTERM ignored, before _worker_start ran) would
+                # keep it waiting for ever, so they are killed outright
+                for process in multiprocessing.active_children():
+                    if process not in others:
+                        process.kill()
+                raise
     except BrokenProcessPool:
         # a worker died (a file that crashes the reader, or memory): every file not yet
         # returned is parsed again in a process of its own, so only the culprit is lost
