@@ -218,7 +218,11 @@ def test_docx_renders_with_libreoffice(duckdb_report, soffice, poppler, tmp_path
     subprocess.run([poppler["pdftoppm"], "-r", "80", "-png", "-f", "1", "-l", "3", str(pdf),
                     str(ARTIFACTS / "tongbao_docx_2021-02")], check=True, timeout=120)
     shots = sorted(ARTIFACTS.glob("tongbao_docx_2021-02-*.png"))
-    assert len(shots) == 3 and all(p.stat().st_size > 10_000 for p in shots)
+    # pages 1–2 are dense (title, text, tables); page 3 may hold only the last lines, the
+    # signature and the run's date, whose length moves its size around 10 KB (9,840 bytes on
+    # 2026-12-01): it must show more than a white page (3.1 KB) with its page number
+    assert len(shots) == 3 and all(p.stat().st_size > 10_000 for p in shots[:2])
+    assert shots[2].stat().st_size > 6_000
     (ARTIFACTS / pdf.name.replace(".pdf", "_libreoffice.pdf")).write_bytes(pdf.read_bytes())
 
 
