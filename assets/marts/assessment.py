@@ -64,7 +64,7 @@ from .common import (
     amt,
     build_view,
     cents,
-    core_memo,
+    core_once,
     finalize,
     is_missing,
     month_of,
@@ -99,15 +99,15 @@ def _rows_at(core: CoreTables, table: str, unit: str, period: str) -> list[dict]
     """The unit's rows of core.<table> (activities, reserve) for period P, in table order.
 
     Perf (issue 17): every unit asks, so P's rows are split by unit once per core (core_memo)."""
-    memo = core_memo(core, "rows_at", None)
-    if (table, period) not in memo:
+    def by_unit() -> dict[Any, list[dict]]:
         df = getattr(core, table)
-        by_unit: dict[Any, list[dict]] = {}
+        out: dict[Any, list[dict]] = {}
         if len(df):
             for rec in df[df["period"].astype(str).str[:7] == period].to_dict("records"):
-                by_unit.setdefault(rec["unit_name"], []).append(rec)
-        memo[(table, period)] = by_unit
-    return memo[(table, period)].get(unit, [])
+                out.setdefault(rec["unit_name"], []).append(rec)
+        return out
+
+    return core_once(core, ("rows_at", table, period), None, by_unit).get(unit, [])
 
 
 def _distinct_records(records: list[dict], keys: list[str]) -> list[dict]:

@@ -288,6 +288,14 @@ def core_memo(core: CoreTables, name: str, rules: Any) -> dict:
     return memo[1]
 
 
+def core_once(core: CoreTables, name: Any, rules: Any, compute) -> Any:
+    """compute() once per core (and rules object): core_memo's cache holding one value."""
+    memo = core_memo(core, name, rules)
+    if "value" not in memo:
+        memo["value"] = compute()
+    return memo["value"]
+
+
 def build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
     memo = core_memo(core, "view", rules)
     key = period_str(*parse_period(period))
@@ -323,13 +331,12 @@ def _month_keys(values: pd.Series) -> list[str]:
 def _fact_rows(core: CoreTables) -> dict[str, list]:
     """core.facts in stable month order: month keys, project ids, non-null stage / in_library
     (else None) and the two fund amounts (Decimal or None)."""
-    memo = core_memo(core, "fact_rows", None)
-    if memo:
-        return memo
-    facts = core.facts
+    return core_once(core, "fact_rows", None, lambda: _sorted_fact_rows(core.facts))
+
+
+def _sorted_fact_rows(facts: pd.DataFrame) -> dict[str, list]:
     if not len(facts) or "project_id" not in facts.columns:
-        memo.update(keys=[], pid=[], year=[], stage=[], lib=[], fty=[], cum=[])
-        return memo
+        return dict(keys=[], pid=[], year=[], stage=[], lib=[], fty=[], cum=[])
     keys = _month_keys(_col(facts, "period"))
     order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as sort_values(kind=stable)
 
@@ -338,40 +345,41 @@ def _fact_rows(core: CoreTables) -> dict[str, list]:
         return [v[i] for i in order]
 
     stage_col = "stage" if "stage" in facts.columns else "status"
-    memo["keys"] = [keys[i] for i in order]
-    memo["year"] = [k[:4] for k in memo["keys"]]
-    memo["pid"] = in_order(facts["project_id"])
-    memo["stage"] = [None if is_missing(x) else x for x in in_order(_col(facts, stage_col))]
-    memo["lib"] = [None if is_missing(x) else bool(x) for x in in_order(_col(facts, "in_library"))]
-    memo["fty"] = [to_dec(x) for x in in_order(_col(facts, "funds_this_year"))]
-    memo["cum"] = [to_dec(x) for x in in_order(_col(facts, "funds_cumulative"))]
-    return memo
+    keys = [keys[i] for i in order]
+    return dict(
+        keys=keys,
+        year=[k[:4] for k in keys],
+        pid=in_order(facts["project_id"]),
+        stage=[None if is_missing(x) else x for x in in_order(_col(facts, stage_col))],
+        lib=[None if is_missing(x) else bool(x) for x in in_order(_col(facts, "in_library"))],
+        fty=[to_dec(x) for x in in_order(_col(facts, "funds_this_year"))],
+        cum=[to_dec(x) for x in in_order(_col(facts, "funds_cumulative"))],
+    )
 
 
-def _credit_rows(core: CoreTables) -> list[tuple[str, Any, Any]]:
+def credit_rows(core: CoreTables) -> list[tuple[str, Any, Any]]:
     """(month key, project id, unit) of the bridge rows, in bridge order, whose first_period
     (fallback: dim_project.first_period) is known and whose project and unit are named."""
-    memo = core_memo(core, "credit_rows", None)
-    if "rows" not in memo:
+    def compute() -> list[tuple[str, Any, Any]]:
         bridge = core.bridge
-        rows: list[tuple[str, Any, Any]] = []
-        if len(bridge):
-            fp = _col(bridge, "first_period")
-            if fp.isna().any() and "first_period" in core.projects.columns:
-                fallback = dict(zip(core.projects["project_id"], core.projects["first_period"]))
-                fp = fp.where(fp.notna(), bridge["project_id"].map(fallback))
-            rows = [(key, pid, unit) for key, known, pid, unit in zip(
-                        _month_keys(fp), fp.notna(), _col(bridge, "project_id"),
-                        _col(bridge, "unit_name"))
-                    if known and not is_missing(pid) and not is_missing(unit)]
-        memo["rows"] = rows
-    return memo["rows"]
+        if not len(bridge):
+            return []
+        fp = _col(bridge, "first_period")
+        if fp.isna().any() and "first_period" in core.projects.columns:
+            fallback = dict(zip(core.projects["project_id"], core.projects["first_period"]))
+            fp = fp.where(fp.notna(), bridge["project_id"].map(fallback))
+        return [(key, pid, unit) for key, known, pid, unit in zip(
+                    _month_keys(fp), fp.notna(), _col(bridge, "project_id"),
+                    _col(bridge, "unit_name"))
+                if known and not is_missing(pid) and not is_missing(unit)]
+
+    return core_once(core, "credit_rows", None, compute)
 
 
 def _credit_at(core: CoreTables, p: str) -> dict[str, set]:
     """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period)."""
     credit: dict[str, set] = {}
-    for key, pid, unit in _credit_rows(core):
+    for key, pid, unit in credit_rows(core):
         if key <= p:
             credit.setdefault(unit, set()).add(pid)
     return credit
@@ -408,15 +416,15 @@ def _known_ids(core: CoreTables, p: str, credit: dict[str, set], fact_ids: set) 
     known = set(fact_ids)
     for ids in credit.values():
         known |= ids
-    memo = core_memo(core, "project_months", None)
-    if "rows" not in memo:
+    def compute() -> list[tuple[str, Any]]:
         proj = core.projects
-        memo["rows"] = []
-        if "first_period" in proj.columns:
-            fp = proj["first_period"]
-            memo["rows"] = [(key, pid) for key, known_at, pid in zip(
-                _month_keys(fp), fp.notna(), proj["project_id"]) if known_at]
-    known.update(pid for key, pid in memo["rows"] if key <= p)
+        if "first_period" not in proj.columns:
+            return []
+        fp = proj["first_period"]
+        return [(key, pid) for key, known_at, pid in zip(_month_keys(fp), fp.notna(),
+                                                         proj["project_id"]) if known_at]
+
+    known.update(pid for key, pid in core_once(core, "project_months", None, compute) if key <= p)
     return known
 
 
@@ -460,13 +468,13 @@ def _project_facts(row: dict, threshold: Decimal, rules: Rules, has_source: bool
 
 def _projects_facts(core: CoreTables, rules: Rules) -> list[tuple[Any, dict]]:
     """(project id, _project_facts) of every dim_project row in table order, once per core."""
-    memo = core_memo(core, "project_facts", rules)
-    if "rows" not in memo:
+    def compute() -> list[tuple[Any, dict]]:
         threshold = Decimal(str(rules.indicators.below_threshold_amount))
         has_source = "source_class" in core.projects.columns
-        memo["rows"] = [(row["project_id"], _project_facts(row, threshold, rules, has_source))
-                        for row in core.projects.to_dict("records")]
-    return memo["rows"]
+        return [(row["project_id"], _project_facts(row, threshold, rules, has_source))
+                for row in core.projects.to_dict("records")]
+
+    return core_once(core, "project_facts", rules, compute)
 
 
 def cohort_ids(core: CoreTables, year: int) -> frozenset | None:

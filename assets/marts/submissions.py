@@ -33,7 +33,7 @@ from .common import (
     CoreTables,
     UnitRef,
     cents,
-    core_memo,
+    core_once,
     finalize,
     parse_period,
     period_str,
@@ -120,10 +120,8 @@ def owed_submissions(core: CoreTables, period: str, rules: Rules,
     if months is None:
         months = sorted(m for m in drop_months(core.files) if m[:4] == p[:4] and m <= p)
     offset = timedelta(hours=rules.reporting.utc_offset_hours)
-    memo = core_memo(core, "first_arrivals", None)  # perf: asked by several marts of a month
-    if offset not in memo:
-        memo[offset] = first_arrivals(core.files, offset)
-    arrivals = memo[offset]
+    arrivals = core_once(core, ("first_arrivals", offset), None,  # asked by several marts
+                         lambda: first_arrivals(core.files, offset))
     as_of = None if core.as_of is None else _ts(core.as_of) + offset
     owing = units_with_target(core, year)
     units = sorted((u for u in unit_refs(core).values()

@@ -24,7 +24,6 @@ from typing import Any
 import pandas as pd
 
 from runtime.rules import QUARTER_MONTHS, Rules
-from runtime.values import is_missing
 
 from .common import (
     STAGE_RANK,
@@ -35,6 +34,7 @@ from .common import (
     amt,
     build_view,
     core_memo,
+    credit_rows,
     finalize,
     parse_period,
     pct,
@@ -110,18 +110,8 @@ def build_interview_list(core: CoreTables, period: str, rules: Rules,
 def first_credited(core: CoreTables, period: str) -> dict:
     """project id -> the unit credited with it first by P (earliest first period, then name):
     who is warned about a project that has no 属地 unit (docs/design.md)."""
+    rows = sorted((key, str(unit), pid) for key, pid, unit in credit_rows(core) if key <= period)
     out: dict = {}
-    bridge = core.bridge
-    if not len(bridge):
-        return out
-    fallback = dict(zip(core.projects["project_id"], core.projects["first_period"])) \
-        if "first_period" in core.projects.columns else {}  # as PeriodView's credit does
-    rows = []
-    for pid, unit, fp in zip(bridge["project_id"], bridge["unit_name"], bridge["first_period"]):
-        fp = fallback.get(pid) if is_missing(fp) else fp
-        if not (is_missing(pid) or is_missing(unit) or is_missing(fp)) and str(fp)[:7] <= period:
-            rows.append((str(fp)[:7], str(unit), pid))
-    rows.sort()
     for _, unit, pid in rows:
         out.setdefault(pid, unit)
     return out
