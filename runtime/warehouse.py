@@ -67,6 +67,86 @@ def _rows_sharing_texts(result) -> list[tuple]:
     return rows
 
 
+# DuckDB column types whose Arrow → pandas form equals the row-by-row read's once the fixes in
+# `_arrow_frame` are made.  Any other type is read row by row: HUGEINT sums (decimal128(38, 0) in
+# Arrow, int row by row), JSON (text in Arrow, parsed row by row), NULL literals, lists, …
+_COLUMNAR_TYPES = re.compile(
+    r"VARCHAR|BIGINT|INTEGER|SMALLINT|TINYINT|DOUBLE|FLOAT|BOOLEAN|DATE|TIMESTAMP"
+    r"|DECIMAL\(\d+,\s*[1-9]\d*\)")
+
+
+_PARAM_TYPES = (str, int, float, bool, Decimal, type(None))
+
+
+def _duckdb_columnar(conn: Connection, sql: str, params: dict) -> pd.DataFrame | None:
+    """The rows of a DuckDB query read in columns (`_arrow_frame`), or None to read them row by
+    row: a column type outside `_COLUMNAR_TYPES`, a parameter of another type, or any error
+    (the row-by-row read then runs the query and raises the usual error).
+
+    The query runs as a DuckDB relation, its parameters bound by DuckDB ($1, $2 …, never
+    written into the text), and streams into Arrow: the DB-API result would first hold every
+    row in DuckDB (its "extra copy", ≈ 800 MB more at the peak for a province's ledger)."""
+    import duckdb
+
+    try:
+        compiled = sa.text(sql).compile(dialect=conn.dialect)
+        values = compiled.construct_params(params)
+        args = [values[name] for name in (compiled.positiontup or [])]
+    except sa.exc.SQLAlchemyError:
+        return None
+    if not all(isinstance(a, _PARAM_TYPES) for a in args):
+        return None
+    try:
+        relation = conn.connection.driver_connection.sql(compiled.string, params=args or None)
+        if relation is None:  # not a query
+            return None
+        names = list(relation.columns)
+        if len(set(names)) != len(names) or not all(
+                _COLUMNAR_TYPES.fullmatch(str(t)) for t in relation.types):
+            return None
+        table = relation.to_arrow_table()
+    except duckdb.Error:
+        return None
+    if not table.num_rows:  # as row by row: every column object
+        return pd.DataFrame([], columns=names)
+    df = _arrow_frame(table)
+    del table
+    _release_arrow_memory()
+    return df
+
+
+def _arrow_frame(table) -> pd.DataFrame:
+    """A DuckDB result read in columns (perf, issue 17: ~8× faster than a tuple per row), as the
+    same frame `pd.DataFrame(rows, columns=…)` makes of its rows (columns of `_COLUMNAR_TYPES`,
+    at least one row): dtypes, values and missing values alike, equal texts of a column one
+    Python object (pyarrow deduplicates them)."""
+    import pyarrow as pa
+
+    df = table.to_pandas(deduplicate_objects=True)
+    for field in table.schema:
+        col, t = field.name, field.type
+        if table.column(col).null_count == table.num_rows:  # row by row: a column of None
+            if not (pa.types.is_string(t) or pa.types.is_decimal(t) or pa.types.is_date32(t)
+                    or pa.types.is_boolean(t)):
+                df[col] = pd.Series([None] * len(df), index=df.index, dtype=object)
+        elif pa.types.is_integer(t) and df[col].dtype != np.int64 and df[col].dtype.kind in "iu":
+            df[col] = df[col].astype(np.int64)
+        elif pa.types.is_floating(t) and df[col].dtype != np.float64:  # FLOAT: float32 in Arrow
+            df[col] = df[col].astype(np.float64)
+        elif pa.types.is_timestamp(t):
+            df[col] = df[col].astype("datetime64[ns]")
+    return df
+
+
+def _release_arrow_memory() -> None:
+    """Hand the conversion's buffers back to the system: pyarrow's allocator keeps freed memory
+    for reuse (≈ 100 MB after reading core at province scale), which would only raise the peak
+    of the Python work that follows."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _text(value: object) -> str | None:
     """Text form for DuckDB's bulk path (cast back to the column type inside SQL)."""
     value = _cell(value)
@@ -166,6 +246,10 @@ class Warehouse:
     # --- reading ----------------------------------------------------------------------------
     def read(self, sql: str, params: Mapping | None = None) -> pd.DataFrame:
         with self.engine.connect() as conn:
+            if self.is_duckdb:
+                df = _duckdb_columnar(conn, sql, dict(params or {}))
+                if df is not None:
+                    return df
             result = conn.execute(sa.text(sql), dict(params or {}))
             columns = list(result.keys())
             return pd.DataFrame(_rows_sharing_texts(result), columns=columns)

@@ -179,3 +179,72 @@ def test_read_shares_equal_texts_and_changes_no_value(warehouse_url, monkeypatch
         assert name is firsts.setdefault(name, name)
     assert len(got) == 8 and names.count("甲") == 4
     wh.dispose()
+
+
+_TYPED = {  # DuckDB type → a value of it (the columnar read's types and some it must leave alone)
+    "VARCHAR": "'甲'", "INTEGER": "3", "BIGINT": "4", "SMALLINT": "2", "TINYINT": "1",
+    "DOUBLE": "1.5", "FLOAT": "0.25", "DECIMAL(18,4)": "1.25", "DECIMAL(38,10)": "-2.5",
+    "BOOLEAN": "false", "DATE": "DATE '2022-01-02'",
+    "TIMESTAMP": "TIMESTAMP '2022-01-02 03:04:05.123456'",
+    # read row by row: HUGEINT is decimal128(38, 0) in Arrow, JSON is text there, …
+    "HUGEINT": "5", "DECIMAL(18,0)": "3", "JSON": "'[1, 2]'", "TIME": "TIME '01:02:03'",
+    "TIMESTAMPTZ": "TIMESTAMPTZ '2022-01-02 03:04:05+08'", "UBIGINT": "7", "INTEGER[]": "[1, 2]",
+}
+
+
+@pytest.mark.parametrize("sql_type", list(_TYPED))
+@pytest.mark.parametrize("values", ["all", "some missing", "all missing", "no rows"])
+def test_duckdb_read_in_columns_equals_the_row_by_row_frame(duckdb_url, sql_type, values):
+    """On DuckDB wh.read fetches in columns (Arrow); the frame must be the one the row-by-row
+    read builds from the same rows (`pd.DataFrame(fetchall())`): dtypes, values, Python types
+    of the values, missing values — for every type, with no, some or only NULLs, and none."""
+    import sqlalchemy as sa
+
+    value = f"CAST({_TYPED[sql_type]} AS {sql_type})"
+    cell = {"all": value, "some missing": f"CASE WHEN range = 1 THEN NULL ELSE {value} END",
+            "all missing": f"CAST(NULL AS {sql_type})", "no rows": value}[values]
+    where = "WHERE range > 5" if values == "no rows" else ""
+    sql = f"SELECT {cell} AS c, 'x' AS d, range AS n FROM range(4) {where} ORDER BY range"
+    wh = Warehouse(duckdb_url)
+    got = wh.read(sql)
+    with wh.engine.connect() as conn:
+        result = conn.execute(sa.text(sql))
+        plain = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    wh.dispose()
+    pd.testing.assert_frame_equal(got, plain, check_exact=True)
+    for col in got.columns:
+        assert got[col].map(type).tolist() == plain[col].map(type).tolist(), col
+    assert len(got) == (0 if values == "no rows" else 4)
+
+
+@pytest.mark.parametrize("value", ["a\\b", "x'y", "100%", "a:b", "甲\n乙", "", 3, 2.5, None, True,
+                                   Decimal("1.50")])
+def test_duckdb_read_binds_parameters_like_the_row_by_row_read(duckdb_url, value):
+    """The columnar read binds parameters in DuckDB, never in the text: a backslash, quote,
+    percent sign or colon is the value itself, as in the row-by-row read."""
+    import sqlalchemy as sa
+
+    sql = ("SELECT :v AS v, :v IS NULL AS missing, range AS n FROM range(3) "
+           "WHERE range >= :low ORDER BY range")
+    params = {"v": value, "low": 1}
+    wh = Warehouse(duckdb_url)
+    got = wh.read(sql, params)
+    with wh.engine.connect() as conn:
+        result = conn.execute(sa.text(sql), params)
+        plain = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    wh.dispose()
+    pd.testing.assert_frame_equal(got, plain, check_exact=True)
+    assert got["v"].map(type).tolist() == plain["v"].map(type).tolist()
+    assert got["n"].tolist() == [1, 2]
+
+
+def test_duckdb_read_errors_are_the_usual_ones(duckdb_url):
+    """A failing query raises SQLAlchemy's error, whichever way it would have been read."""
+    import sqlalchemy as sa
+
+    wh = Warehouse(duckdb_url)
+    with pytest.raises(sa.exc.DBAPIError, match="no_such_table"):
+        wh.read("SELECT * FROM no_such_table")
+    with pytest.raises(sa.exc.DBAPIError):
+        wh.read("SELECT CAST('x' AS INTEGER) AS n FROM range(2)")
+    wh.dispose()
