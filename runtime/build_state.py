@@ -13,7 +13,9 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from runtime.reference import places_file
 
@@ -102,15 +104,54 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(df), index=df.index, dtype=object)
 
 
+_TEXT = ("string", "empty")  # infer_dtype of an object column of text and missing values only
+
+
+def _row_hashes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """One uint64 per row of `df[cols]`, values compared as text (Decimal('1.50') is not
+    Decimal('1.5')).  A column holding only text and missing values is hashed as it is (perf,
+    issue 17: no str() of every cell; a missing value is not the text "None"); the others are
+    turned into text `_HASH_ROWS` rows at a time (memory: not a text copy of a whole table)."""
+    text = [c for c in cols
+            if df[c].dtype == object and infer_dtype(df[c], skipna=True) in _TEXT]
+    parts = []
+    for start in range(0, len(df), _HASH_ROWS):
+        chunk = df.iloc[start:start + _HASH_ROWS]
+        frame = pd.DataFrame({c: chunk[c] if c in text else chunk[c].astype(str) for c in cols},
+                             index=chunk.index)
+        parts.append(pd.util.hash_pandas_object(frame, index=False).to_numpy())
+    return np.concatenate(parts) if parts else np.empty(0, np.uint64)
+
+
+_HASH_ROWS = 100_000
+
+
+def _digest(cols: list[str], hashes: np.ndarray) -> str:
+    h = hashlib.sha256(",".join(cols).encode())
+    if len(hashes):
+        h.update(np.sort(hashes).tobytes())
+    return h.hexdigest()
+
+
 def frame_digest(df: pd.DataFrame) -> str:
     """The rows of `df` as a set (order-free), with its column names."""
     cols = sorted(df.columns)
-    h = hashlib.sha256(",".join(cols).encode())
-    if len(df):
-        rows = pd.util.hash_pandas_object(df[cols].astype(str), index=False).to_numpy()
-        rows.sort()
-        h.update(rows.tobytes())
-    return h.hexdigest()
+    return _digest(cols, _row_hashes(df, cols) if len(df) else np.empty(0, np.uint64))
+
+
+def bucket_digests(df: pd.DataFrame, bucket: pd.Series) -> dict[str, str]:
+    """bucket value -> the digest of `df`'s rows in it: `frame_digest` of each group, with the
+    rows hashed once for the whole table and split by bucket (not a frame per group)."""
+    if not len(df):
+        return {}
+    cols = sorted(df.columns)
+    hashes = _row_hashes(df, cols)
+    keys = bucket.astype(str).to_numpy()
+    order = np.argsort(keys, kind="stable")
+    keys, hashes = keys[order], hashes[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    return {str(keys[a]): _digest(cols, hashes[a:b]) for a, b in zip(starts, ends, strict=True)}
 
 
 def _project_buckets(projects, facts, bridge) -> tuple[pd.Series, pd.Series]:
@@ -128,7 +169,11 @@ def _project_buckets(projects, facts, bridge) -> tuple[pd.Series, pd.Series]:
         pd.DataFrame({"pid": _col(bridge, "project_id"), "m": b_month}),
     ])
     known = known[(known["m"] != "") & known["pid"].notna()]
-    first = known.groupby("pid")["m"].min()
+    # the earliest month of each project: "YYYY-MM" texts sort as months; the min of their sorted
+    # codes (an integer groupby) instead of a min over Python strings (perf, issue 17)
+    codes, months = pd.factorize(known["m"], sort=True)
+    first = pd.Series(codes, index=known.index).groupby(known["pid"].to_numpy()).min().map(
+        lambda c: months[c])
     p_month = _col(projects, "project_id").map(first).fillna("")
     return p_month, b_month
 
@@ -154,13 +199,8 @@ def table_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]
         "fact_reserve_project": _months(_col(get["fact_reserve_project"], "period")),
         "fact_cohort": _years(_col(get["fact_cohort"], "year")),
     }
-    out: dict[tuple[str, str], str] = {}
-    for name, bucket in buckets.items():
-        df = get[name]
-        if len(df):
-            for key, rows in df.groupby(bucket.to_numpy(), sort=True):
-                out[(name, str(key))] = frame_digest(rows)
-    return out
+    return {(name, key): digest for name, bucket in buckets.items()
+            for key, digest in bucket_digests(get[name], bucket).items()}
 
 
 def core_slices(digests: dict[tuple[str, str], str], everywhere: str = "") -> dict[str, str]:
@@ -235,7 +275,7 @@ def registry_slices(files: pd.DataFrame) -> dict[str, str]:
     folder = _col(files, "folder_month")
     bucket = folder.astype(str).where(folder.notna() & folder.astype(str).str.fullmatch(_MONTH),
                                       "")
-    return {str(k): frame_digest(rows) for k, rows in files.groupby(bucket.to_numpy())}
+    return bucket_digests(files, bucket)
 
 
 def stored(wh, layer: str, scope: str = "") -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -163,3 +164,34 @@ def test_a_february_correction_rewrites_only_february_s_fact_rows(loaded):
     build_core(wh, force=True)
     for t in CORE:
         pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
+
+
+def test_digests_tell_every_value_apart_and_ignore_row_order(monkeypatch):
+    """A bucket's digest is the digest of its rows alone, whatever the row order and however many
+    rows are hashed at a time; it changes with any value, told apart as text: a missing value
+    from the text "None", 1.5 from 1.50."""
+    frame = pd.DataFrame({
+        "period": ["2022-01", "2022-02", "2022-01", "2022-02"],
+        "name": ["甲", None, "None", "乙"],
+        "amount": [Decimal("1.5"), Decimal("2"), None, Decimal("0")],
+        "row": [1, 2, 3, 4],
+        "ok": [True, False, True, None],
+    })
+    by_bucket = build_state.bucket_digests(frame, frame["period"])
+    assert set(by_bucket) == {"2022-01", "2022-02"}
+    monkeypatch.setattr(build_state, "_HASH_ROWS", 3)  # rows hashed three at a time
+    assert build_state.bucket_digests(frame, frame["period"]) == by_bucket
+    for month, digest in by_bucket.items():
+        rows = frame.loc[frame["period"] == month]
+        assert digest == build_state.frame_digest(rows)
+        assert digest == build_state.frame_digest(rows.iloc[::-1])  # order-free
+    shuffled = frame.sample(frac=1, random_state=3)
+    assert build_state.frame_digest(frame) == build_state.frame_digest(shuffled)
+    base = build_state.frame_digest(frame)
+    for col, row, value in [("name", 1, "None"), ("name", 2, None), ("row", 3, 5),
+                            ("amount", 0, Decimal("1.50")), ("ok", 3, False),
+                            ("period", 0, "2022-02")]:
+        changed = frame.copy()
+        changed.loc[row, col] = value
+        assert build_state.frame_digest(changed) != base, (col, row, value)
+    assert build_state.bucket_digests(frame.iloc[:0], frame["period"].iloc[:0]) == {}
