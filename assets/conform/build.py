@@ -212,7 +212,9 @@ def _per_project(kept: pd.DataFrame, explain: dict[str, object], ref: Reference,
     codes = pd.factorize(kept["project_id"], sort=True)[0]
     count = int(codes.max()) + 1 if len(codes) else 0
     for low in range(0, max(count, 1), size):
-        grouped = reports_by_project(kept.loc[(codes >= low) & (codes < low + size)])
+        # `kept` comes from drop_duplicates in report order, and a slice keeps that order
+        grouped = reports_by_project(kept.loc[(codes >= low) & (codes < low + size)],
+                                     in_order=True)
         credit = assign_credit(grouped, ref)
         projects = _dim_project(grouped, credit.territorial, explain, ref, below_threshold)
         facts = fact_project_period(grouped, credit.territorial, periods)
