@@ -57,6 +57,20 @@ def report_freshness():
     """The freshness policy of the marts and the 通报: materialised within
     `schedule.report_window_days` before each `schedule.report_deadline_cron` tick (Asia/Shanghai),
     else the UI shows them overdue.  None when the rules file is broken (the run reports it)."""
+    from runtime.settings import Settings
+
+    path = Settings.from_env().rules_file  # the configured RULES_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _freshness_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _freshness_of(path: str, mtime_ns: int, size: int):
+    """One rules load per version of the file, not one per asset definition (every mart and
+    report asks at import)."""
     from datetime import timedelta
 
     from dagster import FreshnessPolicy
@@ -64,7 +78,7 @@ def report_freshness():
     from runtime.rules import RulesError, load_rules
 
     try:
-        rules = load_rules()  # the configured RULES_FILE
+        rules = load_rules(path)
     except RulesError:
         return None
     return FreshnessPolicy.cron(deadline_cron=rules.report_deadline_cron,

@@ -192,3 +192,26 @@ def test_marts_and_report_go_overdue_after_the_deadline():
         assert state(instance, datetime(2026, 12, 5, 18, 1, tzinfo=sh)) == FreshnessState.FAIL
         materialised_at(instance, datetime(2026, 11, 30, 18, 0, tzinfo=sh))
         assert state(instance, datetime(2026, 12, 5, 18, 1, tzinfo=sh)) == FreshnessState.PASS
+
+
+def test_freshness_policy_follows_the_rules_file_and_is_none_when_it_is_broken(
+        tmp_path, monkeypatch):
+    """The policy is read once per version of the rules file (every asset asks at import), so an
+    edited file gives the new deadline, and a broken or missing one gives no policy."""
+    from runtime.metadata import report_freshness
+
+    source = (REPO / "reference" / "rules.yaml").read_text(encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(source, encoding="utf-8")
+    monkeypatch.setenv("RULES_FILE", str(rules))
+    first = report_freshness()
+    assert first is not None and first.deadline_cron == "0 18 5 * *"
+    assert report_freshness() is first  # the same version: not read again
+    edited = source.replace("0 18 5 * *", "30 17 6 * *")
+    assert edited != source
+    rules.write_text(edited, encoding="utf-8")
+    assert report_freshness().deadline_cron == "30 17 6 * *"
+    rules.write_text("schedule: [", encoding="utf-8")
+    assert report_freshness() is None
+    monkeypatch.setenv("RULES_FILE", str(tmp_path / "missing.yaml"))
+    assert report_freshness() is None
