@@ -105,6 +105,7 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 _TEXT = ("string", "empty")  # infer_dtype of an object column of text and missing values only
+_HASH_ROWS = 100_000  # rows turned into text at a time by _row_hashes
 
 
 def _row_hashes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
@@ -123,9 +124,6 @@ def _row_hashes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, np.uint64)
 
 
-_HASH_ROWS = 100_000
-
-
 def _digest(cols: list[str], hashes: np.ndarray) -> str:
     h = hashlib.sha256(",".join(cols).encode())
     if len(hashes):
@@ -136,7 +134,7 @@ def _digest(cols: list[str], hashes: np.ndarray) -> str:
 def frame_digest(df: pd.DataFrame) -> str:
     """The rows of `df` as a set (order-free), with its column names."""
     cols = sorted(df.columns)
-    return _digest(cols, _row_hashes(df, cols) if len(df) else np.empty(0, np.uint64))
+    return _digest(cols, _row_hashes(df, cols))
 
 
 def bucket_digests(df: pd.DataFrame, bucket: pd.Series) -> dict[str, str]:
