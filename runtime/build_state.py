@@ -105,10 +105,10 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 _TEXT = ("string", "empty")  # infer_dtype of an object column of text and missing values only
-_HASH_ROWS = 100_000  # rows turned into text at a time by _row_hashes
+_HASH_ROWS = 100_000  # rows turned into text at a time by row_hashes
 
 
-def _row_hashes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+def row_hashes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """One uint64 per row of `df[cols]`, values compared as text (Decimal('1.50') is not
     Decimal('1.5')).  A column holding only text and missing values is hashed as it is (perf,
     issue 17: no str() of every cell; a missing value is not the text "None"); the others are
@@ -134,7 +134,7 @@ def _digest(cols: list[str], hashes: np.ndarray) -> str:
 def frame_digest(df: pd.DataFrame) -> str:
     """The rows of `df` as a set (order-free), with its column names."""
     cols = sorted(df.columns)
-    return _digest(cols, _row_hashes(df, cols))
+    return _digest(cols, row_hashes(df, cols))
 
 
 def bucket_digests(df: pd.DataFrame, bucket: pd.Series) -> dict[str, str]:
@@ -143,7 +143,7 @@ def bucket_digests(df: pd.DataFrame, bucket: pd.Series) -> dict[str, str]:
     if not len(df):
         return {}
     cols = sorted(df.columns)
-    hashes = _row_hashes(df, cols)
+    hashes = row_hashes(df, cols)
     keys = bucket.astype(str).to_numpy()
     order = np.argsort(keys, kind="stable")
     keys, hashes = keys[order], hashes[order]

@@ -70,6 +70,9 @@ class Finding:
     severity: str | None = None  # None: the check's default severity
     stage: str = "ingest"
     file_id: str | None = None
+    # the project a conform finding is about: not written (not in FINDING_COLUMNS); it lets
+    # conform keep each project's findings with the project's other results (issue 17)
+    project_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.check_name not in CHECKS:

@@ -136,6 +136,18 @@ COMMENT ON COLUMN staging.build_state.layer IS '层：core、marts，或 match_p
 COMMENT ON COLUMN staging.build_state.scope IS '范围：marts 为期间（YYYY-MM），core 为空';
 COMMENT ON COLUMN staging.build_state.fingerprint IS '输入指纹（SHA-256）';
 
+-- Per project, the digest of everything conform derived its rows from at the last core build
+-- (internal, issue 17): its matched rows in report order, its match explanation, the reference,
+-- rules, conform code and months; and its findings.  A project whose digest is unchanged takes
+-- its core rows from the last build and its findings from here instead of being worked out again.
+CREATE TABLE IF NOT EXISTS staging.project_memo (
+    project_id TEXT NOT NULL, digest TEXT NOT NULL, findings TEXT
+);
+COMMENT ON TABLE staging.project_memo IS '上次构建时每个项目全部输入的指纹及其问题清单（内部缓存）：项目的输入未变时沿用上次算出的结果';
+COMMENT ON COLUMN staging.project_memo.project_id IS '项目编号';
+COMMENT ON COLUMN staging.project_memo.digest IS '该项目全部输入的指纹（SHA-256）';
+COMMENT ON COLUMN staging.project_memo.findings IS '该项目的问题（JSON），无则为空';
+
 -- The matching's scored candidate pairs of the last core build (internal): reused while the
 -- distinct matching keys, the settings and the matching code are unchanged (fingerprint in
 -- staging.build_state, layer match_pairs), so a resubmission that corrects figures only does

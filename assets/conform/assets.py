@@ -12,8 +12,11 @@ from dagster import (
     multi_asset,
 )
 
-from assets.conform.build import conform
+from assets.conform.build import DIM_PROJECT_COLUMNS, conform
+from assets.conform.credit import BRIDGE_COLUMNS
+from assets.conform.facts import FACT_PROJECT_PERIOD_COLUMNS
 from assets.conform.matching import ScoredPairs
+from assets.conform.project_memo import MEMO_COLUMNS, ROW_HASH, ProjectMemo
 from runtime import build_state
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
@@ -45,14 +48,26 @@ def _conformed_columns(wh: Warehouse, table: str) -> str:
                      if not c.endswith("_raw") and c not in _NOT_CONFORMED)
 
 
+def row_hash_sql(wh: Warehouse, columns: str) -> str:
+    """A 63-bit hash of the row's values, computed by the database (perf, issue 17: conform's
+    per-project digests hash one number instead of every column of every ledger row)."""
+    if wh.is_duckdb:
+        return f"(hash({columns}) & 9223372036854775807)::BIGINT AS {ROW_HASH}"
+    return f"('x' || md5(ROW({columns})::text))::bit(64)::bigint AS {ROW_HASH}"
+
+
 def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
-    """The staging rows of the files in force (loaded, not superseded)."""
+    """The staging rows of the files in force (loaded, not superseded); the ledger's with
+    `row_hash`, a digest of the row's other columns (see `conform`)."""
     live = "file_id IN (SELECT file_id FROM staging.files WHERE status = 'loaded')"
     tables = {"ledger": "staging.ledger_rows", "activities": "staging.activity_rows",
               "reserve": "staging.reserve_rows", "targets": "staging.target_rows",
               "cohort": "staging.cohort_rows"}
-    out = {name: wh.read(f"SELECT {_conformed_columns(wh, t)} FROM {t} WHERE {live}")
-           for name, t in tables.items()}
+    out = {}
+    for name, table in tables.items():
+        columns = _conformed_columns(wh, table)
+        extra = f", {row_hash_sql(wh, columns)}" if name == "ledger" else ""
+        out[name] = wh.read(f"SELECT {columns}{extra} FROM {table} WHERE {live}")
     out["files"] = wh.read("SELECT * FROM staging.files")
     return out
 
@@ -75,7 +90,8 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
 
     Skipped (``skipped`` True, ``result`` None) when the inputs' fingerprint equals the one the
     current core tables were built from, unless ``force``; ``force`` also scores every matching
-    pair again instead of reusing the last build's (`previous_pairs`)."""
+    pair again instead of reusing the last build's (`previous_pairs`) and works every project
+    out again instead of taking unchanged ones from the memo (`project_memo.py`)."""
     inputs = inputs or RunInputs.load()
     rules = inputs.rules
     fingerprint = build_state.core_fingerprint(wh, rules, inputs.reference.directory)
@@ -91,17 +107,20 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     )
     below = Decimal(str(rules.indicators.below_threshold_amount))
     previous = None if force else previous_pairs(wh)
+    settings = build_state.settings_fingerprint(rules, inputs.reference.directory)
+    old_memo = _stored_memo(wh)  # a forced build reuses none of it, but replaces it
     result = conform(
         staging.pop("ledger"), staging["activities"], staging["reserve"], staging["targets"],
         files, inputs.reference, periods, below_threshold=below, cohort=staging["cohort"],
         unknown_source=rules.indicators.unknown_source,
         previous_pairs=previous,
+        memo=ProjectMemo(settings) if force or old_memo.empty else ProjectMemo.from_frames(
+            settings, old_memo, lambda: last_core(wh)),
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
     tables = {table: getattr(result, attr) for table, (attr, _) in CORE_TABLES.items()}
     digests = build_state.table_digests(tables)
-    slices = build_state.core_slices(
-        digests, build_state.settings_fingerprint(rules, inputs.reference.directory))
+    slices = build_state.core_slices(digests, settings)
     months = build_state.month_digests(tables, digests)
     old_months = {} if force else build_state.stored_map(wh, build_state.ROWS)
     with wh.transaction() as tx:
@@ -113,9 +132,11 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         build_state.store_map(tx, build_state.SLICE, slices)  # what each period's marts read
         build_state.store_map(tx, build_state.ROWS, months)
         _store_pairs(tx, result.scored_pairs)
+        _store_memo(tx, old_memo, result.memo)
         fault_point("core_tx")
     return {"counts": counts, "result": result, "skipped": False, "rows_written": written,
-            "pairs_reused": previous is not None and result.scored_pairs is previous}
+            "pairs_reused": previous is not None and result.scored_pairs is previous,
+            "projects_reused": result.projects_reused}
 
 
 def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str],
@@ -134,6 +155,36 @@ def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str
             written += tx.insert(f"core.{table}", df.loc[df["period"].isin(changed)])
         counts[table] = len(df)
     return counts, written
+
+
+_MEMO = "staging.project_memo"
+
+
+def _stored_memo(wh: Warehouse) -> pd.DataFrame:
+    return wh.read(f"SELECT {', '.join(MEMO_COLUMNS)} FROM {_MEMO}")
+
+
+def last_core(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    """The per-project core rows the last build wrote (with the memo, in one transaction)."""
+    tables = {"dim_project": ("core.dim_project", DIM_PROJECT_COLUMNS),
+              "bridge": ("core.bridge_project_unit", BRIDGE_COLUMNS),
+              "facts": ("core.fact_project_period", FACT_PROJECT_PERIOD_COLUMNS)}
+    return {name: wh.read(f"SELECT {', '.join(cols)} FROM {table}")
+            for name, (table, cols) in tables.items()}
+
+
+def _store_memo(tx, old: pd.DataFrame, new: dict[str, tuple[str, str | None]]) -> None:
+    """Only the projects whose entry changed, appeared or vanished are rewritten."""
+    before = dict(zip(old["project_id"], old["digest"], strict=True))
+    stale = [pid for pid, digest in before.items()
+             if pid not in new or new[pid][0] != digest]
+    fresh = [pid for pid, (digest, _) in new.items() if before.get(pid) != digest]
+    if len(stale) > len(before) // 2:  # most changed (a first or forced build): rewrite all
+        tx.delete(_MEMO)
+        fresh = list(new)
+    elif stale:
+        tx.delete(_MEMO, {"project_id": stale})
+    tx.insert(_MEMO, pd.DataFrame([(pid, *new[pid]) for pid in fresh], columns=MEMO_COLUMNS))
 
 
 def _store_pairs(tx, pairs: ScoredPairs | None) -> None:
@@ -176,6 +227,10 @@ def core_model(context: AssetExecutionContext, warehouse: WarehouseResource,
         total = sum(built["counts"].values())
         context.log.info(f"core 重算：写入 {built['rows_written']} 行（共 {total} 行，"
                          "未变月份的事实行保留原样）。")
+    if built.get("projects_reused"):
+        worked = built["counts"]["dim_project"] - built["projects_reused"]
+        context.log.info(f"逐项目结果：{built['projects_reused']} 个项目的报送未变，沿用上次算出的"
+                         f"维表行、计分与各期事实；{worked} 个项目重新计算。")
     if built["pairs_reused"]:
         context.log.info("项目识别键未变（只改了数字等），沿用上次的配对得分，未重新逐对打分。")
     for table, (attr, _) in CORE_TABLES.items():

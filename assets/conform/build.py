@@ -9,9 +9,10 @@ project dimension and the facts are built (`facts.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from assets.conform.cohort import FACT_COHORT_COLUMNS, cohort_findings, fact_cohort
@@ -26,12 +27,18 @@ from assets.conform.credit import (
 from assets.conform.facts import (
     FACT_PROJECT_PERIOD_COLUMNS,
     fact_activity,
-    fact_project_period,
     fact_reserve_project,
+    fact_rows,
     fact_target,
 )
 from assets.conform.matching import DEFAULT_CONFIG, MatchConfig, ScoredPairs, match_projects
 from assets.conform.normalize import normalizer_for
+from assets.conform.project_memo import (
+    ProjectMemo,
+    decode_findings,
+    encode_findings,
+    project_digests,
+)
 from assets.conform.sources import (
     inside_region_findings,
     project_source,
@@ -69,6 +76,9 @@ class ConformResult:
     matched_ledger: pd.DataFrame | None = None
     # the scored candidate pairs of the matching, for the next build to reuse (ScoredPairs)
     scored_pairs: ScoredPairs | None = None
+    # project_id -> (digest, findings) of every project, for the next build (project_memo.py)
+    memo: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    projects_reused: int = 0  # projects taken from the previous build's memo
 
 
 def dim_unit(ref: Reference) -> pd.DataFrame:
@@ -112,7 +122,8 @@ def _project_flags(preferred: list[dict], industry: object, chain: object,
 
 def _dim_project(grouped: dict[str, list[dict]], territorial: dict[str, str | None],
                  explain: dict[str, object], ref: Reference, below_threshold: Decimal
-                 ) -> pd.DataFrame:
+                 ) -> list[dict]:
+    """One dimension row per project of `grouped`, in its order."""
     out = []
     for pid, records in grouped.items():  # records in report order (earliest first)
         terr = territorial.get(pid)
@@ -140,7 +151,7 @@ def _dim_project(grouped: dict[str, list[dict]], territorial: dict[str, str | No
             "below_threshold": None if total is None else Decimal(total) < below_threshold,
             "match_keys": explain.get(pid),
         })
-    return pd.DataFrame(out, columns=DIM_PROJECT_COLUMNS).astype(object)
+    return out
 
 
 def below_threshold_findings(projects: pd.DataFrame, grouped: dict[str, list[dict]]) -> list:
@@ -164,9 +175,16 @@ def below_threshold_findings(projects: pd.DataFrame, grouped: dict[str, list[dic
 
 # Projects are worked out a slice at a time: a project's reports are Python dicts only while its
 # slice is worked on, so memory holds one slice's dicts, not the whole ledger's (over a gigabyte at
-# province scale, issue 17).  Slices follow the sorted project ids, and each output column is typed
-# from all its values at the end, so the result is the same as one pass over every project.
+# province scale, issue 17).  Slices follow the sorted project ids; each project's results are
+# the rows as built (not typed by a slice's frame), and each output column is typed from all its
+# values at the end, so the result is the same as one pass over every project, and the same
+# whether a project was worked out now or taken from the memo (`project_memo.py`).
 PROJECT_SLICE = 4096
+_KINDS = ("credit", "below_threshold", "inside_region", "unknown_source")
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+# what a finding made at a report reads of it (row_where, row_finding): all cohort_findings uses
+_REPORT_WHERE = ["project_id", "period", "unit_name", "source_file", "source_sheet", "source_row",
+                 "project_name", "file_id"]
 
 
 class _Gathered:
@@ -175,9 +193,9 @@ class _Gathered:
     def __init__(self, columns: list[str]):
         self.columns: dict[str, list] = {c: [] for c in columns}
 
-    def add(self, df: pd.DataFrame) -> None:
-        for name, values in self.columns.items():
-            values.extend(df[name].tolist())
+    def add(self, rows: list[list]) -> None:
+        for values, column in zip(zip(*rows), self.columns.values()):
+            column.extend(values)
 
     def frame(self) -> pd.DataFrame:
         """Typed as `pd.DataFrame(records, columns=...)` of all the gathered rows would be."""
@@ -188,46 +206,125 @@ class _Gathered:
 
 @dataclass
 class _PerProject:
-    """What conform derives project by project, gathered over the slices in project-id order."""
+    """What conform derives project by project, in project-id order."""
 
     projects: _Gathered = field(default_factory=lambda: _Gathered(DIM_PROJECT_COLUMNS))
     bridge: _Gathered = field(default_factory=lambda: _Gathered(BRIDGE_COLUMNS))
     facts: _Gathered = field(default_factory=lambda: _Gathered(FACT_PROJECT_PERIOD_COLUMNS))
-    # findings by kind, each kind in project order (the order of one pass over all projects)
-    kinds: dict[str, list[Finding]] = field(default_factory=lambda: {
-        "credit": [], "below_threshold": [], "inside_region": [], "unknown_source": []})
+    found: dict[str, list[list]] = field(default_factory=dict)  # pid -> [kind, *fields] rows
     sanqi: dict[str, list[dict]] = field(default_factory=dict)  # reports of 三企入桂-flagged projects
+    memo: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # for the next build
+    reused: set[str] = field(default_factory=set)  # projects taken from the memo
+    findings: list[Finding] = field(default_factory=list)  # by kind, each in project order
 
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for kind in self.kinds.values() for f in kind]
+
+def _worked_out(grouped: dict[str, list[dict]], explain: dict[str, object], ref: Reference,
+                periods: list[str], below_threshold: Decimal, unknown_source: str,
+                out: _PerProject) -> None:
+    """Dimension row, credit, monthly facts and findings of every project of `grouped`."""
+    credit = assign_credit(grouped, ref)
+    dim = _dim_project(grouped, credit.territorial, explain, ref, below_threshold)
+    facts = fact_rows(grouped, credit.territorial, periods)
+    out.projects.add([[row[c] for c in DIM_PROJECT_COLUMNS] for row in dim])
+    out.bridge.add([[row[c] for c in BRIDGE_COLUMNS] for row in credit.rows])
+    out.facts.add([[row[c] for c in FACT_PROJECT_PERIOD_COLUMNS] for row in facts])
+    projects = pd.DataFrame(dim, columns=DIM_PROJECT_COLUMNS).astype(object)
+    found = {
+        "credit": credit.findings,
+        "below_threshold": below_threshold_findings(projects, grouped),
+        "inside_region": inside_region_findings(projects, grouped),
+        "unknown_source": unknown_source_findings(
+            projects, pd.DataFrame(facts, columns=FACT_PROJECT_PERIOD_COLUMNS), unknown_source),
+    }
+    for kind, findings in found.items():
+        for f in findings:  # each made from one of the project's reports (row_finding)
+            out.found.setdefault(f.project_id, []).append(
+                [kind, *(getattr(f, n) for n in _FINDING_FIELDS)])
+    flagged = projects.loc[projects["is_sanqi"].map(lambda v: v is True), "project_id"]
+    out.sanqi.update({pid: grouped[pid] for pid in flagged})
+
+
+def _with_reused(fresh: pd.DataFrame, old: pd.DataFrame | None, reused: set[str],
+                 keys: list[str]) -> pd.DataFrame:
+    """The rows worked out now and the reused projects' rows of the last build, in `keys` order
+    (the order of one pass); pandas types each column from both parts as from all the values at
+    once (an integer column with a missing value is float either way)."""
+    if not reused or old is None:
+        return fresh
+    parts = [part for part in (fresh, old.loc[old["project_id"].isin(reused), fresh.columns])
+             if len(part)]
+    whole = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return whole.sort_values(keys, kind="stable", ignore_index=True)
+
+
+def _findings_in_order(pids, out: _PerProject, memo: ProjectMemo,
+                       digests: dict[str, str]) -> None:
+    """Every project's findings (worked out now, or the memo's), by kind and in project order as
+    one pass makes them; and the memo entries for the next build."""
+    kinds: dict[str, list[Finding]] = {k: [] for k in _KINDS}
+    for pid in pids:
+        if pid in out.reused:
+            text = memo.findings.get(pid)
+            found = decode_findings(text)
+        else:
+            found = out.found.get(pid, [])
+            try:
+                text = encode_findings(found)
+            except (TypeError, ValueError):  # not kept exactly: worked out again next time
+                text = False
+        for kind, *values in found:
+            kinds[kind].append(Finding(*values))
+        if text is not False:
+            out.memo[pid] = (digests[pid], text)
+    out.findings = [f for kind in _KINDS for f in kinds[kind]]
 
 
 def _per_project(kept: pd.DataFrame, explain: dict[str, object], ref: Reference,
                  periods: list[str], below_threshold: Decimal, unknown_source: str,
-                 size: int) -> _PerProject:
+                 size: int, memo: ProjectMemo | None = None, given: list[str] | None = None
+                 ) -> tuple[_PerProject, dict[str, pd.DataFrame]]:
     """Credit, dimension row, monthly facts and findings of every project of `kept` (the matched,
-    de-duplicated rows), `size` projects at a time."""
+    de-duplicated rows), `size` projects at a time; a project whose inputs' digest equals the
+    one in `memo` is taken from the last build instead of being worked out.  Returns the
+    findings, the memo for the next build, and the frames dim_project, bridge and facts."""
     out = _PerProject()
-    codes = pd.factorize(kept["project_id"], sort=True)[0]
-    count = int(codes.max()) + 1 if len(codes) else 0
-    for low in range(0, max(count, 1), size):
-        # `kept` comes from drop_duplicates in report order, and a slice keeps that order
-        grouped = reports_by_project(kept.loc[(codes >= low) & (codes < low + size)],
+    memo = memo or ProjectMemo()
+    context = "|".join([memo.context, *map(str, periods), str(below_threshold), unknown_source])
+    digests = project_digests(kept, explain, context, given)
+    out.reused = memo.reusable(digests)
+    codes, pids = pd.factorize(kept["project_id"], sort=True)
+    todo = np.array([pid not in out.reused for pid in pids], dtype=bool)
+    rows = todo[codes] if len(codes) else np.zeros(0, dtype=bool)
+    # `kept` comes from drop_duplicates in report order, and a selection keeps that order
+    work, work_codes = kept.loc[rows], codes[rows]
+    todo_codes = np.flatnonzero(todo)
+    for low in range(0, len(todo_codes), size):
+        first, last = todo_codes[low], todo_codes[min(low + size, len(todo_codes)) - 1]
+        grouped = reports_by_project(work.loc[(work_codes >= first) & (work_codes <= last)],
                                      in_order=True)
-        credit = assign_credit(grouped, ref)
-        projects = _dim_project(grouped, credit.territorial, explain, ref, below_threshold)
-        facts = fact_project_period(grouped, credit.territorial, periods)
-        out.projects.add(projects)
-        out.bridge.add(credit.bridge)
-        out.facts.add(facts)
-        out.kinds["credit"] += credit.findings
-        out.kinds["below_threshold"] += below_threshold_findings(projects, grouped)
-        out.kinds["inside_region"] += inside_region_findings(projects, grouped)
-        out.kinds["unknown_source"] += unknown_source_findings(projects, facts, unknown_source)
-        flagged = projects.loc[projects["is_sanqi"].map(lambda v: v is True), "project_id"]
-        out.sanqi.update({pid: grouped[pid] for pid in flagged})
-    return out
+        _worked_out(grouped, explain, ref, periods, below_threshold, unknown_source, out)
+    _findings_in_order(pids, out, memo, digests)
+    bridge = _with_reused(out.bridge.frame(), memo.core.get("bridge"), out.reused,
+                          ["project_id", "unit_name"])
+    frames = {
+        "dim_project": _with_reused(out.projects.frame(), memo.core.get("dim_project"),
+                                    out.reused, ["project_id"]).astype(object),
+        # a project's credit rows are made in role order: by unit, so either way gives one order
+        "bridge": bridge.sort_values(["project_id", "unit_name"], kind="stable",
+                                     ignore_index=True).astype(object),
+        "facts": _with_reused(out.facts.frame(), memo.core.get("facts"), out.reused,
+                              ["project_id", "period"]),
+    }
+    memo.release()  # the last build's rows are in the frames now (memory)
+    # the reports of the reused 三企入桂 projects, with the columns the cohort findings read
+    dim = frames["dim_project"]
+    again = set(dim.loc[dim["is_sanqi"].map(lambda v: v is True), "project_id"]) - set(out.sanqi)
+    if again:
+        rows = kept.loc[np.isin(codes, [i for i, pid in enumerate(pids) if pid in again]),
+                        [c for c in _REPORT_WHERE if c in kept.columns]]
+        out.sanqi.update(reports_by_project(rows, in_order=True))
+    out.sanqi = dict(sorted(out.sanqi.items()))
+    return out, frames
 
 
 def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFrame,
@@ -236,13 +333,18 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
             config: MatchConfig = DEFAULT_CONFIG, cohort: pd.DataFrame | None = None,
             unknown_source: str = "exclude",
             previous_pairs: ScoredPairs | None = None,
-            project_slice: int = PROJECT_SLICE) -> ConformResult:
+            project_slice: int = PROJECT_SLICE,
+            memo: ProjectMemo | None = None) -> ConformResult:
     """Staging DataFrames (docs/design.md) → core DataFrames + conform findings.  `cohort`: the
     三企入桂 list rows; `unknown_source`: the rules setting, only to tell the clerk its effect;
     `previous_pairs`: the last build's scored pairs (reused when the matching keys are the same);
-    `project_slice`: how many projects are worked out at a time (memory only, never the result).
+    `project_slice`: how many projects are worked out at a time (memory only, never the result);
+    `memo`: the last build's per-project results, reused where a project's inputs are unchanged
+    (speed only, never the result).  The ledger may carry `row_hash` (`project_memo.ROW_HASH`):
+    a digest of the row's other columns, which the memo then trusts in their place.
     """
     findings: list[Finding] = []
+    given = list(ledger.columns) if ledger is not None else []
     # reset_index copies: the caller's frame is never modified (and, when the caller passed its
     # only reference, freed here: at province scale every copy of the ledger is a gigabyte)
     ledger = ledger.reset_index(drop=True) if ledger is not None else pd.DataFrame()
@@ -263,17 +365,18 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     findings += dup_findings
     ledger["is_duplicate"] = ~ledger.index.isin(kept.index) & ledger["project_id"].notna()
     explain = dict(zip(matched.clusters["project_id"], matched.clusters["match_keys"], strict=True))
-    per = _per_project(kept, explain, ref, periods, below_threshold, unknown_source, project_slice)
+    per, frames = _per_project(kept, explain, ref, periods, below_threshold, unknown_source,
+                               project_slice, memo, given)
     del kept
     findings += per.findings
-    projects = per.projects.frame().astype(object)
+    projects = frames["dim_project"]
     cohort_facts = fact_cohort(cohort, ledger, normalizer_for(ref), config)
     findings += cohort_findings(cohort_facts, projects, per.sanqi)
     return ConformResult(
         dim_unit=dim_unit(ref),
         dim_project=projects,
-        bridge=per.bridge.frame().astype(object),  # gathered in BRIDGE_COLUMNS order
-        fact_project_period=per.facts.frame(),
+        bridge=frames["bridge"],
+        fact_project_period=frames["facts"],
         fact_target=fact_target(targets, files, ref),
         fact_activity=fact_activity(activities, files, periods),
         fact_reserve_project=fact_reserve_project(reserve, files, periods),
@@ -281,4 +384,6 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
         fact_cohort=cohort_facts,
         matched_ledger=ledger,
         scored_pairs=matched.scored,
+        memo=per.memo,
+        projects_reused=len(per.reused),
     )

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from runtime.findings import Finding, location
 from runtime.reference import Reference
@@ -44,11 +46,28 @@ def truthy(series: pd.Series, default: bool) -> pd.Series:
 def sort_reports(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows in report order: period, then source_file, source_sheet, source_row."""
     keys = rows[ORDER].copy()
-    keys["source_sheet"] = keys["source_sheet"].map(lambda v: "" if _blank(v) else str(v))
-    keys["source_file"] = keys["source_file"].map(lambda v: "" if _blank(v) else str(v))
+    keys["source_sheet"] = _text_or_blank(keys["source_sheet"])
+    keys["source_file"] = _text_or_blank(keys["source_file"])
     keys["source_row"] = pd.to_numeric(keys["source_row"], errors="coerce").fillna(0)
     order = keys.sort_values(ORDER, kind="mergesort").index
     return rows.loc[order]
+
+
+def _text_or_blank(values: pd.Series) -> pd.Series:
+    """"" for a blank value, else str(value): once per distinct value (perf, issue 17: a file's
+    name repeats on every row), one by one where factorize takes values for one (missing ones,
+    and 1 and True when values are not all texts)."""
+    if infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return values.map(_text)
+    codes, distinct = pd.factorize(values)
+    out = np.array([_text(v) for v in distinct] + [""], dtype=object)[codes]
+    missing = np.flatnonzero(codes == -1)
+    out[missing] = [_text(v) for v in values.to_numpy()[missing]]  # None, NaN or pd.NA
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _text(value: object) -> str:
+    return "" if _blank(value) else str(value)
 
 
 def _blank(value: object) -> bool:
@@ -89,6 +108,7 @@ def row_finding(check: str, message: str, row: pd.Series | dict) -> Finding:
         project_name=row.get("project_name"),
         stage="conform",
         file_id=row.get("file_id") if isinstance(row.get("file_id"), str) else None,
+        project_id=row.get("project_id") if isinstance(row.get("project_id"), str) else None,
     )
 
 
@@ -123,6 +143,7 @@ class Credit:
     bridge: pd.DataFrame  # BRIDGE_COLUMNS
     territorial: dict[str, str | None]  # project_id -> territorial unit (None: no territory)
     findings: list[Finding]
+    rows: list[dict] = field(default_factory=list)  # the bridge rows as built, project by project
 
 
 def _partners(value: object) -> list[str]:
@@ -286,4 +307,4 @@ def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) ->
         bridge += pc.bridge
         findings += pc.findings
         territorial[pid] = pc.terr
-    return Credit(pd.DataFrame(bridge, columns=BRIDGE_COLUMNS), territorial, findings)
+    return Credit(pd.DataFrame(bridge, columns=BRIDGE_COLUMNS), territorial, findings, bridge)

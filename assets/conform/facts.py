@@ -53,9 +53,16 @@ def fact_project_period(rows: pd.DataFrame | dict[str, list[dict]],
     """One row per project and period P (year Y) when the project was reported in [Y-01, P]:
     the territorial unit's latest report in that range, else the latest report of any unit
     (ties: later period, then later file name)."""
+    grouped = rows if isinstance(rows, dict) else reports_by_project(rows)
+    return pd.DataFrame(fact_rows(grouped, territorial, periods),
+                        columns=FACT_PROJECT_PERIOD_COLUMNS)
+
+
+def fact_rows(grouped: dict[str, list[dict]], territorial: dict[str, str | None],
+              periods: list[str]) -> list[dict]:
+    """`fact_project_period`'s rows as built, project by project (`reports_by_project` order)."""
     out: list[dict] = []
     periods = sorted(p for p in periods if _MONTH.match(str(p)))
-    grouped = rows if isinstance(rows, dict) else reports_by_project(rows)
     for pid, records in grouped.items():
         terr = territorial.get(pid)
         by_year: dict[str, list[dict]] = {}
@@ -92,7 +99,7 @@ def fact_project_period(rows: pd.DataFrame | dict[str, list[dict]],
                     "is_territorial_report": chosen is best_terr,
                     "in_library": in_library(chosen.get("in_library")),
                 })
-    return pd.DataFrame(out, columns=FACT_PROJECT_PERIOD_COLUMNS)
+    return out
 
 
 def _int_or_none(value: object) -> int | None:

@@ -125,7 +125,7 @@ def test_every_column_of_the_bridge():
          "first_period": "2022-04", "source_file": SW4, "source_row": 8, "source_sheet": "项目表"},
         {"project_id": SNAIL, "unit_name": "柳江区", "role": "territorial",
          "first_period": "2022-04", "source_file": SW4, "source_row": 8, "source_sheet": "项目表"},
-    ], key=lambda r: r["project_id"])  # projects in id order, each in the order credit was given
+    ], key=lambda r: (r["project_id"], r["unit_name"]))  # by project id, then unit
 
 
 def test_every_column_of_the_project_period_facts():

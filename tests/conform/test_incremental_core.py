@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.conform.assets import build_core
+from assets.conform.assets import build_core, load_staging, row_hash_sql
 from assets.conform.matching import DEFAULT_CONFIG, ScoredPairs, match_projects
+from assets.conform.project_memo import ROW_HASH
 from assets.ingest.load import ingest
 from runtime import build_state
 from runtime.warehouse import Warehouse
@@ -84,6 +85,11 @@ def _core(wh: Warehouse) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _conform_findings(wh) -> pd.DataFrame:
+    df = wh.read("SELECT * FROM quality.findings WHERE stage = 'conform'").astype(str)
+    return df.sort_values(list(df.columns)).reset_index(drop=True)
+
+
 def _resubmit(root: Path, rows_of: list[list], stamp: int) -> None:
     path = dropfolder.ledger(root / "2021-02" / "柳南区.xlsx", "柳南区", "2021-02", rows_of)
     os.utime(path, (stamp, stamp))
@@ -119,6 +125,51 @@ def test_a_figures_only_resubmission_reuses_pairs_and_equals_a_full_rebuild(load
     _resubmit(root, [b, new], 1_700_000_100)  # a new project: new keys
     ingest(wh, root)
     assert build_core(wh)["pairs_reused"] is False
+
+
+def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loaded):
+    """柳江区 resubmits February with a project added: its two projects (集美江山 and the new
+    one) are worked out, the other two are taken from the last build, and core and the conform
+    findings equal a forced full rebuild's."""
+    wh, root = loaded
+    assert build_core(wh)["projects_reused"] == 0  # nothing kept yet
+    path = dropfolder.ledger(root / "2021-02" / "柳江区.xlsx", "柳江区", "2021-02", [
+        ["房地产业", "集美江山", "鹿寨金润房地产开发公司", 6, 1, None, "2021年2月", "在建",
+         "否", None],
+        ["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 2.25, None, "2021年2月", "已开工",
+         "否", None]])
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    ingest(wh, root)
+    built = build_core(wh)
+    assert built["counts"]["dim_project"] == 4 and built["projects_reused"] == 2
+    incremental, findings = _core(wh), _conform_findings(wh)
+    assert "2.25000000" in set(incremental["fact_project_period"].to_numpy().ravel().tolist())
+    assert {"territorial_conflict", "co_credited_project"} <= set(findings["check_name"])
+    forced = build_core(wh, force=True)
+    assert forced["projects_reused"] == 0
+    for t in CORE:
+        pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
+    pd.testing.assert_frame_equal(findings, _conform_findings(wh))
+    # the next build after the forced one takes every unchanged project from it again
+    _resubmit(root, [["新材料", "石墨烯复合材料项目", "柳州某新材料有限公司", 3, 0.5, None,
+                      "2021.1", "已开工", "否", "市工业和信息化局"]], 1_700_000_100)
+    ingest(wh, root)
+    assert build_core(wh)["projects_reused"] >= 1
+
+
+def test_the_row_hash_of_staging_tells_every_value_apart(loaded):
+    """The database's row hash stands for a ledger row's columns in the project digests: rows
+    that differ in one value (a missing value and an empty text, an amount in its last decimal,
+    a flag) hash apart, equal rows alike; DuckDB and PostgreSQL."""
+    wh, _ = loaded
+    rows = ("(VALUES ('a', 1.5, true), ('a', 1.5, true), (NULL, 1.5, true), ('', 1.5, true), "
+            "('a', 1.50000001, true), ('a', 1.5, NULL), ('a', NULL, true)) AS t(x, y, z)")
+    sql = (f"SELECT {row_hash_sql(wh, 'x, CAST(y AS DECIMAL(20,8)), z')} FROM {rows}")
+    hashes = wh.read(sql)[ROW_HASH].tolist()
+    assert hashes[0] == hashes[1]
+    assert len(set(hashes)) == 6
+    ledger = load_staging(wh)["ledger"]
+    assert ledger[ROW_HASH].notna().all() and ledger[ROW_HASH].is_unique
 
 
 def test_changed_months_of_a_table_written_by_month():

@@ -7,16 +7,19 @@ compares one layer with what the generator planted.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
-from assets.conform.assets import load_staging
+from assets.conform.assets import last_core, load_staging
 from assets.conform.build import conform
 from assets.conform.evaluate import pairwise_precision_recall
+from assets.conform.project_memo import MEMO_COLUMNS, ROW_HASH, ProjectMemo
 from runtime.reference import Reference
+from runtime.warehouse import Warehouse
 from tests.conftest import require_postgres
 from tests.pipeline.bundled import load_samples, norm, truth
 
@@ -281,13 +284,85 @@ def test_working_projects_in_slices_changes_nothing(wh, size):
 
     whole, sliced = run(), run(project_slice=size)
     assert whole.dim_project["project_id"].nunique() > 3 * size  # several slices
-    for name in ("dim_project", "bridge", "fact_project_period", "fact_cohort", "matched_ledger"):
-        a, b = getattr(whole, name), getattr(sliced, name)
-        pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
-        for col in a.select_dtypes(object).columns:
-            assert a[col].map(type).tolist() == b[col].map(type).tolist(), (name, col)
-    assert [f.as_row() for f in whole.findings] == [f.as_row() for f in sliced.findings]
+    _assert_same_conform(whole, sliced)
     # the world raises every per-project kind, so each kind's order across slices is compared
     assert {f.check_name for f in whole.findings} >= {
         "territorial_conflict", "co_credited_project", "no_territorial_report", "below_threshold",
         "inside_region_project", "unknown_source", "cohort_flag_outside_list"}
+
+
+def _assert_same_conform(a, b) -> None:
+    """Same rows, order, column and value types, and findings in the same order."""
+    for name in ("dim_project", "bridge", "fact_project_period", "fact_cohort", "matched_ledger"):
+        x, y = getattr(a, name), getattr(b, name)
+        pd.testing.assert_frame_equal(x, y, check_exact=True, obj=name)
+        for col in x.select_dtypes(object).columns:
+            assert x[col].map(type).tolist() == y[col].map(type).tolist(), (name, col)
+    assert [f.as_row() for f in a.findings] == [f.as_row() for f in b.findings]
+
+
+def _memo_of(result, context: str, folder) -> ProjectMemo:
+    """The memo build_core gives the next build: the result's digests and findings, and its
+    core rows as written to and read back from a warehouse (the types of a real read)."""
+    scratch = Warehouse(f"duckdb:///{folder / 'memo.duckdb'}")
+    scratch.create_schema()
+    with scratch.transaction() as tx:
+        tx.replace("core.dim_project", result.dim_project)
+        tx.replace("core.bridge_project_unit", result.bridge)
+        tx.replace("core.fact_project_period", result.fact_project_period)
+    memo = pd.DataFrame([(pid, d, f) for pid, (d, f) in result.memo.items()],
+                        columns=MEMO_COLUMNS)
+    core = last_core(scratch)
+    scratch.dispose()
+    return ProjectMemo.from_frames(context, memo, lambda: core)
+
+
+def test_projects_taken_from_the_memo_equal_projects_worked_out_again(wh, tmp_path):
+    """Issue 17: conform keeps each project's digest of its inputs; after a correction (an
+    amount, a partner, a removed report) the projects whose reports changed are worked out again
+    and all others are taken from the last build, and the result is exactly that of working
+    every project out again."""
+    staging = load_staging(wh)
+    # the corrections below change values in the frame, not in the warehouse: without the row
+    # hashes the database computes (which would change with them), every column is hashed
+    staging["ledger"] = staging["ledger"].drop(columns=[ROW_HASH])
+    files = staging["files"]
+    periods = sorted(m for m in files.loc[files.status == "loaded", "folder_month"].unique()
+                     if m != "targets")
+
+    def run(ledger, memo, periods=periods):
+        return conform(ledger, staging["activities"], staging["reserve"], staging["targets"],
+                       files, Reference.load(), periods, cohort=staging["cohort"], memo=memo,
+                       project_slice=50)
+
+    first = run(staging["ledger"], ProjectMemo("settings"))
+    assert first.projects_reused == 0 and len(first.memo) == len(first.dim_project)
+    memo = _memo_of(first, "settings", tmp_path)
+    assert first.projects_reused == 0 and run(staging["ledger"], memo).projects_reused == len(
+        first.dim_project)
+    # three corrections, each in a different project's latest report
+    matched = first.matched_ledger.loc[first.matched_ledger["project_id"].notna()
+                                       & ~first.matched_ledger["is_duplicate"]]
+    latest = matched.sort_values("period").groupby("project_id").tail(1)
+    several = latest.loc[latest["project_id"].isin(
+        matched.groupby("project_id").size().loc[lambda n: n > 1].index)]
+    a, b, c = several.index[:3]
+    ledger = staging["ledger"].copy()
+    ledger.loc[a, "funds_cumulative"] = Decimal("987.65430000")
+    ledger.loc[b, "partners"] = "市工信局"
+    ledger = ledger.drop(index=c)
+    changed = {matched.at[i, "project_id"] for i in (a, b, c)}
+
+    fresh = run(ledger, ProjectMemo("settings"))
+    again = run(ledger, memo)
+    _assert_same_conform(again, fresh)
+    assert fresh.projects_reused == 0
+    assert again.projects_reused == len(fresh.dim_project) - len(changed)
+    assert again.memo == fresh.memo
+    # the corrections show in the result (a memo that ignored them would be caught above)
+    facts = fresh.fact_project_period
+    assert (facts["funds_cumulative"] == Decimal("987.65430000")).any()
+    assert not first.fact_project_period.equals(facts)
+    # another context reuses nothing
+    assert run(ledger, replace(memo, context="other settings")).projects_reused == 0
+    assert run(ledger, memo, periods[:-1]).projects_reused == 0
