@@ -226,7 +226,7 @@ def _worked_out(grouped: dict[str, list[dict]], explain: dict[str, object], ref:
     dim = _dim_project(grouped, credit.territorial, explain, ref, below_threshold)
     facts = fact_rows(grouped, credit.territorial, periods)
     out.projects.add([[row[c] for c in DIM_PROJECT_COLUMNS] for row in dim])
-    out.bridge.add([[row[c] for c in BRIDGE_COLUMNS] for row in credit.rows])
+    out.bridge.add([[row[c] for c in BRIDGE_COLUMNS] for row in credit.bridge])
     out.facts.add([[row[c] for c in FACT_PROJECT_PERIOD_COLUMNS] for row in facts])
     projects = pd.DataFrame(dim, columns=DIM_PROJECT_COLUMNS).astype(object)
     found = {
@@ -304,14 +304,11 @@ def _per_project(kept: pd.DataFrame, explain: dict[str, object], ref: Reference,
                                      in_order=True)
         _worked_out(grouped, explain, ref, periods, below_threshold, unknown_source, out)
     _findings_in_order(pids, out, memo, digests)
-    bridge = _with_reused(out.bridge.frame(), memo.core.get("bridge"), out.reused,
-                          ["project_id", "unit_name"])
-    frames = {
+    frames = {  # each worked out in the order of its keys: credit rows by unit, facts by month
         "dim_project": _with_reused(out.projects.frame(), memo.core.get("dim_project"),
                                     out.reused, ["project_id"]).astype(object),
-        # a project's credit rows are made in role order: by unit, so either way gives one order
-        "bridge": bridge.sort_values(["project_id", "unit_name"], kind="stable",
-                                     ignore_index=True).astype(object),
+        "bridge": _with_reused(out.bridge.frame(), memo.core.get("bridge"), out.reused,
+                               ["project_id", "unit_name"]).astype(object),
         "facts": _with_reused(out.facts.frame(), memo.core.get("facts"), out.reused,
                               ["project_id", "period"]),
     }

@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
 
 from runtime.findings import Finding, location
 from runtime.reference import Reference
+from runtime.values import map_distinct
 
 ORDER = ["period", "source_file", "source_sheet", "source_row"]
 BRIDGE_COLUMNS = [
@@ -46,24 +45,11 @@ def truthy(series: pd.Series, default: bool) -> pd.Series:
 def sort_reports(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows in report order: period, then source_file, source_sheet, source_row."""
     keys = rows[ORDER].copy()
-    keys["source_sheet"] = _text_or_blank(keys["source_sheet"])
-    keys["source_file"] = _text_or_blank(keys["source_file"])
+    keys["source_sheet"] = map_distinct(keys["source_sheet"], _text)
+    keys["source_file"] = map_distinct(keys["source_file"], _text)
     keys["source_row"] = pd.to_numeric(keys["source_row"], errors="coerce").fillna(0)
     order = keys.sort_values(ORDER, kind="mergesort").index
     return rows.loc[order]
-
-
-def _text_or_blank(values: pd.Series) -> pd.Series:
-    """"" for a blank value, else str(value): once per distinct value (perf, issue 17: a file's
-    name repeats on every row), one by one where factorize takes values for one (missing ones,
-    and 1 and True when values are not all texts)."""
-    if infer_dtype(values, skipna=True) not in ("string", "empty"):
-        return values.map(_text)
-    codes, distinct = pd.factorize(values)
-    out = np.array([_text(v) for v in distinct] + [""], dtype=object)[codes]
-    missing = np.flatnonzero(codes == -1)
-    out[missing] = [_text(v) for v in values.to_numpy()[missing]]  # None, NaN or pd.NA
-    return pd.Series(out, index=values.index, dtype=object)
 
 
 def _text(value: object) -> str:
@@ -140,10 +126,9 @@ def drop_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
 
 @dataclass
 class Credit:
-    bridge: pd.DataFrame  # BRIDGE_COLUMNS
+    bridge: list[dict]  # BRIDGE_COLUMNS rows, by project and then unit
     territorial: dict[str, str | None]  # project_id -> territorial unit (None: no territory)
     findings: list[Finding]
-    rows: list[dict] = field(default_factory=list)  # the bridge rows as built, project by project
 
 
 def _partners(value: object) -> list[str]:
@@ -304,7 +289,9 @@ def assign_credit(rows: pd.DataFrame | dict[str, list[dict]], ref: Reference) ->
 
     for pid, reports in grouped.items():
         pc = _credit_project(pid, reports, unit_type)
-        bridge += pc.bridge
+        # by unit, not in the order credit was given: the order a build that takes the project
+        # from the last build's table gets too (build._with_reused)
+        bridge += sorted(pc.bridge, key=lambda row: row["unit_name"])
         findings += pc.findings
         territorial[pid] = pc.terr
-    return Credit(pd.DataFrame(bridge, columns=BRIDGE_COLUMNS), territorial, findings, bridge)
+    return Credit(bridge, territorial, findings)

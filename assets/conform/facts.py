@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from assets.conform.credit import reports_by_project, truthy
+from assets.conform.credit import truthy
 from assets.conform.sources import in_library
 from runtime.reference import Reference
 from runtime.values import as_flag
@@ -48,19 +48,12 @@ def _value(row: dict, name: str) -> object:
     return value
 
 
-def fact_project_period(rows: pd.DataFrame | dict[str, list[dict]],
-                        territorial: dict[str, str | None], periods: list[str]) -> pd.DataFrame:
-    """One row per project and period P (year Y) when the project was reported in [Y-01, P]:
-    the territorial unit's latest report in that range, else the latest report of any unit
-    (ties: later period, then later file name)."""
-    grouped = rows if isinstance(rows, dict) else reports_by_project(rows)
-    return pd.DataFrame(fact_rows(grouped, territorial, periods),
-                        columns=FACT_PROJECT_PERIOD_COLUMNS)
-
-
 def fact_rows(grouped: dict[str, list[dict]], territorial: dict[str, str | None],
               periods: list[str]) -> list[dict]:
-    """`fact_project_period`'s rows as built, project by project (`reports_by_project` order)."""
+    """The fact_project_period rows (FACT_PROJECT_PERIOD_COLUMNS) of the projects of `grouped`
+    (`reports_by_project`), project by project, each by month: one row per project and period P
+    (year Y) when the project was reported in [Y-01, P]: the territorial unit's latest report in
+    that range, else the latest report of any unit (ties: later period, then later file name)."""
     out: list[dict] = []
     periods = sorted(p for p in periods if _MONTH.match(str(p)))
     for pid, records in grouped.items():

@@ -53,13 +53,12 @@ from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
 
 from assets.conform.credit import truthy
 from assets.conform.normalize import Normalizer, normalizer_for
 from runtime.reference import Reference
+from runtime.values import map_distinct
 
 
 @dataclass(frozen=True)
@@ -347,18 +346,6 @@ class MatchResult:
     scored: ScoredPairs | None = None  # for the next build (see ScoredPairs)
 
 
-def _each_distinct(values: pd.Series, key: Callable[[object], str]) -> pd.Series:
-    """`values.map(key)`, calling `key` once per distinct text (perf, issue 17: a project's name
-    repeats in every monthly report).  Names are texts or missing; every missing value (None,
-    NaN) gets key(None), which is key(NaN) for the keys of names."""
-    if infer_dtype(values, skipna=True) not in ("string", "empty"):
-        return values.map(key)  # other values: factorize would take 1 and True for one value
-    codes, distinct = pd.factorize(values)
-    keys = [key(v) for v in distinct]
-    keys.append(key(None))  # code -1: missing
-    return pd.Series(np.array(keys, dtype=object)[codes], index=values.index, dtype=object)
-
-
 def investor_key_of(norm: Normalizer, value: object) -> str:
     """The matching key of an investor: 'core@region', or the core when the region is unknown."""
     core, region = norm.investor_key(value)
@@ -624,8 +611,8 @@ def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
         return MatchResult(out, 0, 0, pd.DataFrame(columns=["project_id", "match_keys"]))
     ok = (truthy(ledger["row_ok"], False) if "row_ok" in ledger
           else pd.Series(True, index=ledger.index))
-    name_keys = _each_distinct(ledger["project_name"], norm)
-    inv_keys = _each_distinct(ledger["investor"], lambda v: investor_key_of(norm, v)) \
+    name_keys = map_distinct(ledger["project_name"], norm)
+    inv_keys = map_distinct(ledger["investor"], lambda v: investor_key_of(norm, v)) \
         if "investor" in ledger else pd.Series("", index=ledger.index)
     usable = ok & (name_keys != "")
     out.loc[~usable, "match_keys"] = "未参与匹配（该行缺项目名称或投资总额）"

@@ -258,30 +258,35 @@ def test_a_pair_whose_rounded_score_equals_the_threshold_is_merged():
 
 
 def test_keys_of_distinct_names_equal_the_key_of_each_name():
-    """Matching computes a key once per distinct name (issue 17): the same keys as one call per
-    row, missing values included, and other values still one call each."""
-    from assets.conform.matching import _each_distinct, investor_key_of
+    """Matching computes a key once per distinct name (issue 17, `map_distinct`): the same keys
+    as one call per row, missing values included, and other values still one call each."""
+    from assets.conform.matching import investor_key_of
     from assets.conform.normalize import normalizer_for
+    from runtime.values import map_distinct
 
     norm = normalizer_for()
     names = pd.Series(["柳州岭南药业项目", None, "柳州岭南药业项目", float("nan"), "岭南药业",
                        "柳州岭南药业项目"], index=[5, 3, 9, 1, 0, 2])
-    assert _each_distinct(names, norm).equals(names.map(norm))
+    assert map_distinct(names, norm).equals(names.map(norm))
     investors = names.str.replace("项目", "有限公司（江苏）")
-    got = _each_distinct(investors, lambda v: investor_key_of(norm, v))
+    got = map_distinct(investors, lambda v: investor_key_of(norm, v))
     assert got.equals(investors.map(lambda v: investor_key_of(norm, v)))
     mixed = pd.Series([1, True, "1"], dtype=object)
-    assert _each_distinct(mixed, repr).tolist() == ["1", "True", "'1'"]
+    assert map_distinct(mixed, repr).tolist() == ["1", "True", "'1'"]
 
 
 def test_report_order_keys_of_distinct_file_names_equal_one_by_one():
     """sort_reports turns file and sheet names into sort keys once per distinct name (issue 17):
     the same keys as one call per row, missing values of every kind included."""
-    from assets.conform.credit import _text, _text_or_blank
+    from assets.conform.credit import _text
+    from runtime.values import map_distinct
 
     names = pd.Series(["b.xlsx", None, "a.xlsx", float("nan"), "b.xlsx", pd.NA, ""],
                       index=[4, 2, 0, 1, 3, 9, 8], dtype=object)
-    assert _text_or_blank(names).equals(names.map(_text))
-    assert _text_or_blank(names).tolist() == ["b.xlsx", "", "a.xlsx", "", "b.xlsx", "<NA>", ""]
+    assert map_distinct(names, _text).equals(names.map(_text))
+    assert map_distinct(names, _text).tolist() == ["b.xlsx", "", "a.xlsx", "", "b.xlsx", "<NA>",
+                                                   ""]
     mixed = pd.Series([1, True, "x", None], dtype=object)
-    assert _text_or_blank(mixed).tolist() == ["1", "True", "x", ""]
+    assert map_distinct(mixed, _text).tolist() == ["1", "True", "x", ""]
+    assert map_distinct(pd.Series([None, None], dtype=object), _text).tolist() == ["", ""]
+    assert map_distinct(pd.Series([], dtype=object), _text).empty
