@@ -132,7 +132,7 @@ CREATE TABLE IF NOT EXISTS staging.build_state (
     layer TEXT NOT NULL, scope TEXT NOT NULL, fingerprint TEXT NOT NULL
 );
 COMMENT ON TABLE staging.build_state IS '各层（core、各期 marts）上次构建所依据的输入指纹：输入未变时跳过重算';
-COMMENT ON COLUMN staging.build_state.layer IS '层：core、marts，或 match_pairs（项目识别配对得分的缓存）';
+COMMENT ON COLUMN staging.build_state.layer IS '层：core、marts，或 match_pairs（项目识别配对得分的缓存）、name_keys（识别键的缓存）';
 COMMENT ON COLUMN staging.build_state.scope IS '范围：marts 为期间（YYYY-MM），core 为空';
 COMMENT ON COLUMN staging.build_state.fingerprint IS '输入指纹（SHA-256）';
 
@@ -147,6 +147,17 @@ COMMENT ON TABLE staging.project_memo IS '上次构建时每个项目全部输�
 COMMENT ON COLUMN staging.project_memo.project_id IS '项目编号';
 COMMENT ON COLUMN staging.project_memo.digest IS '该项目全部输入的指纹（SHA-256）';
 COMMENT ON COLUMN staging.project_memo.findings IS '该项目的问题（JSON），无则为空';
+
+-- The matching keys of the project names and investors core builds have keyed (internal,
+-- issue 17): a text's key depends only on the text, the reference and the conform code, so while
+-- those are unchanged (fingerprint in staging.build_state, layer name_keys) a text is keyed once.
+CREATE TABLE IF NOT EXISTS staging.name_keys (
+    kind TEXT NOT NULL, text TEXT NOT NULL, key TEXT NOT NULL
+);
+COMMENT ON TABLE staging.name_keys IS '项目名称、项目方的识别键（内部缓存）：参考数据与代码不变时，同一文字只需归一化一次';
+COMMENT ON COLUMN staging.name_keys.kind IS '类别：name（项目名称）或 investor（项目方）';
+COMMENT ON COLUMN staging.name_keys.text IS '台账中填写的原文';
+COMMENT ON COLUMN staging.name_keys.key IS '归一化后的识别键';
 
 -- The matching's scored candidate pairs of the last core build (internal): reused while the
 -- distinct matching keys, the settings and the matching code are unchanged (fingerprint in

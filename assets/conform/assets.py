@@ -15,9 +15,10 @@ from dagster import (
 from assets.conform.build import DIM_PROJECT_COLUMNS, conform
 from assets.conform.credit import BRIDGE_COLUMNS
 from assets.conform.facts import FACT_PROJECT_PERIOD_COLUMNS
-from assets.conform.matching import ScoredPairs
+from assets.conform.matching import KeyMemo, ScoredPairs
 from assets.conform.project_memo import MEMO_COLUMNS, ROW_HASH, ProjectMemo
 from runtime import build_state
+from runtime.collector import bulk_work
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
 from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, table_metadata
@@ -85,6 +86,7 @@ def previous_pairs(wh: Warehouse) -> ScoredPairs | None:
     return ScoredPairs.from_frame(digest, int(considered), wh.read(f"SELECT * FROM {_PAIRS}"))
 
 
+@bulk_work()
 def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = False) -> dict:
     """Rebuild every core table from staging in one transaction; returns row counts.
 
@@ -109,6 +111,8 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     previous = None if force else previous_pairs(wh)
     settings = build_state.settings_fingerprint(rules, inputs.reference.directory)
     old_memo = _stored_memo(wh)  # a forced build reuses none of it, but replaces it
+    keys = KeyMemo() if force else stored_keys(wh, settings)
+    keyed_before = bool(keys.names or keys.investors)
     result = conform(
         staging.pop("ledger"), staging["activities"], staging["reserve"], staging["targets"],
         files, inputs.reference, periods, below_threshold=below, cohort=staging["cohort"],
@@ -116,6 +120,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         previous_pairs=previous,
         memo=ProjectMemo(settings) if force or old_memo.empty else ProjectMemo.from_frames(
             settings, old_memo, lambda: last_core(wh)),
+        known_keys=keys,
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
     tables = {table: getattr(result, attr) for table, (attr, _) in CORE_TABLES.items()}
@@ -133,6 +138,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         build_state.store_map(tx, build_state.ROWS, months)
         _store_pairs(tx, result.scored_pairs)
         _store_memo(tx, old_memo, result.memo)
+        _store_keys(tx, keys, settings, replace=not keyed_before)
         fault_point("core_tx")
     return {"counts": counts, "result": result, "skipped": False, "rows_written": written,
             "pairs_reused": previous is not None and result.scored_pairs is previous,
@@ -185,6 +191,27 @@ def _store_memo(tx, old: pd.DataFrame, new: dict[str, tuple[str, str | None]]) -
     elif stale:
         tx.delete(_MEMO, {"project_id": stale})
     tx.insert(_MEMO, pd.DataFrame([(pid, *new[pid]) for pid in fresh], columns=MEMO_COLUMNS))
+
+
+_KEYS = "staging.name_keys"
+_KEYS_STATE = "name_keys"  # its build_state layer: the settings fingerprint its keys were made by
+
+
+def stored_keys(wh: Warehouse, settings: str) -> KeyMemo:
+    """The matching keys earlier builds made, if they were made under these settings (reference,
+    rules, conform code); else none."""
+    if build_state.stored(wh, _KEYS_STATE) != settings:
+        return KeyMemo()
+    return KeyMemo.from_frame(wh.read(f"SELECT kind, text, key FROM {_KEYS}"))
+
+
+def _store_keys(tx, keys: KeyMemo, settings: str, replace: bool) -> None:
+    """Add the texts this build keyed; all of them, in place of the old, when it started with
+    none (new settings, a forced build, or the first)."""
+    if replace:
+        tx.delete(_KEYS)
+    tx.insert(_KEYS, pd.DataFrame(keys.new, columns=["kind", "text", "key"]))
+    build_state.store(tx, _KEYS_STATE, "", settings)
 
 
 def _store_pairs(tx, pairs: ScoredPairs | None) -> None:

@@ -31,7 +31,13 @@ from assets.conform.facts import (
     fact_rows,
     fact_target,
 )
-from assets.conform.matching import DEFAULT_CONFIG, MatchConfig, ScoredPairs, match_projects
+from assets.conform.matching import (
+    DEFAULT_CONFIG,
+    KeyMemo,
+    MatchConfig,
+    ScoredPairs,
+    match_projects,
+)
 from assets.conform.normalize import normalizer_for
 from assets.conform.project_memo import (
     ProjectMemo,
@@ -331,13 +337,16 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
             unknown_source: str = "exclude",
             previous_pairs: ScoredPairs | None = None,
             project_slice: int = PROJECT_SLICE,
-            memo: ProjectMemo | None = None) -> ConformResult:
+            memo: ProjectMemo | None = None,
+            known_keys: KeyMemo | None = None) -> ConformResult:
     """Staging DataFrames (docs/design.md) → core DataFrames + conform findings.  `cohort`: the
     三企入桂 list rows; `unknown_source`: the rules setting, only to tell the clerk its effect;
     `previous_pairs`: the last build's scored pairs (reused when the matching keys are the same);
     `project_slice`: how many projects are worked out at a time (memory only, never the result);
     `memo`: the last build's per-project results, reused where a project's inputs are unchanged
-    (speed only, never the result).  The ledger may carry `row_hash` (`project_memo.ROW_HASH`):
+    (speed only, never the result); `known_keys`: the matching keys of texts keyed by earlier
+    builds with the same reference and code (speed only; the texts keyed now are added to it).
+    The ledger may carry `row_hash` (`project_memo.ROW_HASH`):
     a digest of the row's other columns, which the memo then trusts in their place.
     """
     findings: list[Finding] = []
@@ -354,7 +363,7 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
                 "in_library", "stage"):
         if col not in ledger:
             ledger[col] = True if col == "row_ok" else None
-    matched = match_projects(ledger, ref, config, previous=previous_pairs)
+    matched = match_projects(ledger, ref, config, previous=previous_pairs, known_keys=known_keys)
     ledger = ledger.join(matched.rows)
     usable = ledger.loc[ledger["project_id"].notna()]
     kept, dup_findings = drop_duplicates(usable)

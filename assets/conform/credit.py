@@ -107,8 +107,11 @@ def drop_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     dup = dup.reindex(rows.index, fill_value=False)
     findings = []
     if dup.any():
-        firsts = rows.loc[has_id & ~dup].set_index(["project_id", "unit_name", "period"])
-        for _, row in rows.loc[dup].iterrows():
+        dups = rows.loc[dup]
+        # index only the first rows of the projects that have a duplicate (perf, issue 17)
+        firsts = rows.loc[has_id & ~dup & rows["project_id"].isin(set(dups["project_id"]))]
+        firsts = firsts.set_index(["project_id", "unit_name", "period"])
+        for _, row in dups.iterrows():
             first = firsts.loc[(row["project_id"], row["unit_name"], row["period"])]
             at = location(None, first.get("source_sheet"), int_or_none(first.get("source_row")))
             same_file = first.get("source_file") == row.get("source_file")

@@ -48,7 +48,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from pathlib import Path
@@ -353,6 +353,43 @@ def investor_key_of(norm: Normalizer, value: object) -> str:
 
 
 @dataclass
+class KeyMemo:
+    """The matching keys of the texts earlier builds keyed (perf, issue 17): a name's or an
+    investor's key depends only on the text and the normalizer (the reference and this code),
+    so while those are unchanged a text is keyed once, not at every build.  Texts only (a
+    missing value or a number is keyed every time); `new` lists what this build keyed."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    investors: dict[str, str] = field(default_factory=dict)
+    new: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, text, key)
+
+    KINDS = ("name", "investor")
+
+    @classmethod
+    def from_frame(cls, rows: pd.DataFrame) -> KeyMemo:
+        """rows: kind, text, key (staging.name_keys)."""
+        memo = cls()
+        for kind, known in zip(cls.KINDS, (memo.names, memo.investors), strict=True):
+            mine = rows.loc[rows["kind"] == kind]
+            known.update(zip(mine["text"], mine["key"], strict=True))
+        return memo
+
+    def keyed(self, kind: str, fn: Callable[[object], str]) -> Callable[[object], str]:
+        """`fn`, answered from the memo where it knows the text, else worked out and kept."""
+        known = self.names if kind == "name" else self.investors
+
+        def key(value: object) -> str:
+            if not isinstance(value, str):
+                return fn(value)
+            if value not in known:
+                known[value] = fn(value)
+                self.new.append((kind, value, known[value]))
+            return known[value]
+
+        return key
+
+
+@dataclass
 class _Keys:
     """The distinct (name key, investor key) pairs of the usable rows, and per key the (unit,
     period) ledgers it appears in and its earliest row (period, file, row)."""
@@ -597,22 +634,26 @@ def _cluster_summaries(keys: _Keys, clusters: _Clusters, members: dict[int, list
 def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
                    config: MatchConfig = DEFAULT_CONFIG,
                    normalizer: Normalizer | None = None,
-                   previous: ScoredPairs | None = None) -> MatchResult:
+                   previous: ScoredPairs | None = None,
+                   known_keys: KeyMemo | None = None) -> MatchResult:
     """A project_id and match explanation for every ledger row (None for unusable rows).
 
     `ledger` needs project_name, investor, unit_name, period, source_file, source_row and
     optionally row_ok (False rows are not matched and get project_id None).  Phases: row keys,
     distinct keys, scored candidate pairs (`previous`'s when the keys are the same), clusters,
-    ids and explanations.
+    ids and explanations.  `known_keys`: the texts keyed by earlier builds with the same normalizer
+    (speed only, never the result); the texts keyed now are added to it.
     """
     norm = normalizer or normalizer_for(ref)
+    known_keys = known_keys if known_keys is not None else KeyMemo()
     out = pd.DataFrame(index=ledger.index, columns=MATCH_COLUMNS, dtype=object)
     if ledger.empty:
         return MatchResult(out, 0, 0, pd.DataFrame(columns=["project_id", "match_keys"]))
     ok = (truthy(ledger["row_ok"], False) if "row_ok" in ledger
           else pd.Series(True, index=ledger.index))
-    name_keys = map_distinct(ledger["project_name"], norm)
-    inv_keys = map_distinct(ledger["investor"], lambda v: investor_key_of(norm, v)) \
+    name_keys = map_distinct(ledger["project_name"], known_keys.keyed("name", norm))
+    inv_keys = map_distinct(ledger["investor"], known_keys.keyed(
+        "investor", lambda v: investor_key_of(norm, v))) \
         if "investor" in ledger else pd.Series("", index=ledger.index)
     usable = ok & (name_keys != "")
     out.loc[~usable, "match_keys"] = "未参与匹配（该行缺项目名称或投资总额）"

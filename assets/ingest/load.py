@@ -26,6 +26,7 @@ from assets.ingest.registry import (
     stray_workbooks,
 )
 from assets.ingest.workbook import Limits
+from runtime.collector import bulk_work
 from runtime.faults import fault_point
 from runtime.findings import CHECKS, FINDING_COLUMNS, Finding
 from runtime.reference import Reference
@@ -330,6 +331,7 @@ def _write_registry(tx, resolved: list[dict], extra: list[Finding]) -> pd.DataFr
     return files
 
 
+@bulk_work()
 def ingest(
     wh: Warehouse,
     root: Path,

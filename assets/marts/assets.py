@@ -16,11 +16,12 @@ from dagster import (
 )
 
 from assets.marts.baseline import load_baseline
-from assets.marts.build import CoreTables, build_marts, marts_findings
+from assets.marts.build import CoreTables, build_marts, lists_read, marts_findings
 from assets.marts.common import FILE_COLUMNS
 from assets.marts.red_black import seed_lists
 from assets.marts.submissions import as_of_key, expected_text, period_has_submissions
 from runtime import build_state
+from runtime.collector import bulk_work
 from runtime.duties import load_duties
 from runtime.faults import fault_point
 from runtime.findings import FINDING_COLUMNS
@@ -154,11 +155,11 @@ def _write_findings(tx, period: str, findings: list) -> None:
 
 def _seed_earlier_lists(wh: Warehouse, core: CoreTables, rules, periods: list[str],
                         inputs: MartsInputs, as_of: datetime) -> None:
-    """The 红黑榜 of earlier list months of the periods' years that this run does not rebuild
-    and whose stored marts are current (fingerprint equal: built from the same core rows, rules
-    and code): read back for the 绩效考评's appearances instead of rebuilt (perf, issue 17)."""
-    wanted = {f"{p[:4]}-{m:02d}" for p in periods for m in range(1, int(p[5:7]))
-              if rules.red_black.is_list_month(m)} - set(periods)
+    """The 红黑榜 of earlier months that the periods' marts read (`lists_read`: the 绩效考评's
+    appearances, the 约谈名单's quarter), that this run does not rebuild and whose stored marts
+    are current (fingerprint equal: built from the same core rows, rules and code): read back
+    instead of rebuilt (perf, issue 17)."""
+    wanted = {m for p in periods for m in lists_read(p, rules)} - set(periods)
     lists = {}
     for month in sorted(wanted):
         if _stale(wh, month, rules, inputs, as_of)[0]:
@@ -170,6 +171,7 @@ def _seed_earlier_lists(wh: Warehouse, core: CoreTables, rules, periods: list[st
     seed_lists(core, rules, lists)
 
 
+@bulk_work()
 def build_period(wh: Warehouse, period: str, rules=None, force: bool = False,
                  as_of: datetime | None = None) -> dict | None:
     """Compute and write the marts of one period atomically; returns the frames, or None when
@@ -187,6 +189,7 @@ def build_period(wh: Warehouse, period: str, rules=None, force: bool = False,
     return _write_period(wh, period, rules, core, fingerprint)
 
 
+@bulk_work()
 def build_periods(wh: Warehouse, periods, rules=None, as_of: datetime | None = None,
                   force: bool = False) -> list[str]:
     """build_period for several periods, reading core once (perf, issue 9): same rows as

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from runtime.rules import Rules, load_rules
+from runtime.rules import QUARTER_MONTHS, Rules, load_rules
 
 from .assessment import build_assessment
 from .common import CoreTables, build_view, parse_period, period_str, prev_december
 from .four_rates import build_four_rates, compute_four_rates, no_baseline_findings
 from .pipeline_views import build_industry_summary, build_project_pipeline
-from .red_black import appearances, build_red_black
+from .red_black import appearances, build_red_black, seed_lists
 from .submissions import build_submission_status, submission_findings
 from .target_progress import build_city_summary, build_target_progress
 from .watch import build_early_warning, build_interview_list
 
-__all__ = ["CoreTables", "MART_NAMES", "build_marts", "load_rules", "marts_findings"]
+__all__ = ["CoreTables", "MART_NAMES", "build_marts", "lists_read", "load_rules", "marts_findings"]
 
 MART_NAMES = (
     "target_progress", "city_summary", "four_rates", "red_black_list", "performance_assessment",
@@ -39,6 +39,7 @@ def build_marts(core: CoreTables, period: str, rules: Rules) -> dict[str, pd.Dat
     view_dec = build_view(core, prev_december(p), rules)
     rates = compute_four_rates(core, p, rules, view, view_dec)
     red_black = build_red_black(core, p, rules, view, rates)
+    seed_lists(core, rules, {p: list(zip(red_black["unit_name"], red_black["list"]))})
     return {
         "target_progress": build_target_progress(core, p, rules, view),
         "city_summary": build_city_summary(core, p, rules, view),
@@ -53,6 +54,15 @@ def build_marts(core: CoreTables, period: str, rules: Rules) -> dict[str, pd.Dat
         "project_pipeline": build_project_pipeline(core, p, rules, view),
         "industry_summary": build_industry_summary(core, p, rules, view),
     }
+
+
+def lists_read(period: str, rules: Rules) -> list[str]:
+    """The months before P whose 红黑榜 the marts of P read: the list months of P's year (the
+    绩效考评's appearances) and, when P ends a quarter, the quarter's months (the 约谈名单)."""
+    year, month = parse_period(period)
+    quarter = range(month - 2, month) if month in QUARTER_MONTHS else range(0)
+    return [period_str(year, m) for m in range(1, month)
+            if rules.red_black.is_list_month(m) or m in quarter]
 
 
 def marts_findings(core: CoreTables, period: str, rules: Rules) -> list:

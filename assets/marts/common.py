@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from runtime.indicators import load_indicators
@@ -251,12 +252,19 @@ class PeriodView:
     cohort_ids: frozenset | None = None
     has_facts: bool = True
     units: dict[str, UnitRef] = field(default_factory=dict)  # dim_unit, for qualifying bars
+    # credited() per unit: the marts ask for each unit's projects many times (perf, issue 17)
+    _credited: dict[str, list[ProjectState]] = field(default_factory=dict, repr=False,
+                                                     compare=False)
 
     def unit(self, name: str) -> UnitRef:
         return self.units.get(name) or UnitRef(name)
 
     def credited(self, unit: str) -> list[ProjectState]:
-        return [self.projects[p] for p in self.credit.get(unit, []) if p in self.projects]
+        """The unit's projects known at P (read-only: the list is shared)."""
+        if unit not in self._credited:
+            self._credited[unit] = [self.projects[p] for p in self.credit.get(unit, [])
+                                    if p in self.projects]
+        return self._credited[unit]
 
     def all_projects(self) -> list[ProjectState]:
         return list(self.projects.values())
@@ -328,33 +336,89 @@ def _month_keys(values: pd.Series) -> list[str]:
     return values.astype(str).str[:7].tolist()
 
 
-def _fact_rows(core: CoreTables) -> dict[str, list]:
-    """core.facts in stable month order: month keys, project ids, non-null stage / in_library
-    (else None) and the two fund amounts (Decimal or None)."""
-    return core_once(core, "fact_rows", None, lambda: _sorted_fact_rows(core.facts))
+def _fact_rows(core: CoreTables) -> _FactRows:
+    """core.facts in stable month order, as arrays (once per core)."""
+    return core_once(core, "fact_rows", None, lambda: _FactRows.of(core.facts))
 
 
-def _sorted_fact_rows(facts: pd.DataFrame) -> dict[str, list]:
-    if not len(facts) or "project_id" not in facts.columns:
-        return dict(keys=[], pid=[], year=[], stage=[], lib=[], fty=[], cum=[])
-    keys = _month_keys(_col(facts, "period"))
-    order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as sort_values(kind=stable)
+@dataclass
+class _FactRows:
+    """The fact rows in stable month order: month keys, a code per project (`pids[code]` is its
+    id), a code per year, the non-null stage / in_library (else None) and the two fund amounts
+    (Decimal or None), with masks of which are given."""
 
-    def in_order(values: pd.Series) -> list:
-        v = list(values)
-        return [v[i] for i in order]
+    keys: list[str]
+    codes: np.ndarray
+    pids: np.ndarray
+    year_codes: np.ndarray
+    years: int
+    values: dict[str, np.ndarray]  # stage, lib, fty, cum: object arrays
+    given: dict[str, np.ndarray]  # the same names: bool arrays (value is not None)
 
-    stage_col = "stage" if "stage" in facts.columns else "status"
-    keys = [keys[i] for i in order]
-    return dict(
-        keys=keys,
-        year=[k[:4] for k in keys],
-        pid=in_order(facts["project_id"]),
-        stage=[None if is_missing(x) else x for x in in_order(_col(facts, stage_col))],
-        lib=[None if is_missing(x) else bool(x) for x in in_order(_col(facts, "in_library"))],
-        fty=[to_dec(x) for x in in_order(_col(facts, "funds_this_year"))],
-        cum=[to_dec(x) for x in in_order(_col(facts, "funds_cumulative"))],
-    )
+    @classmethod
+    def of(cls, facts: pd.DataFrame) -> _FactRows:
+        if not len(facts) or "project_id" not in facts.columns:
+            facts = pd.DataFrame({"project_id": [], "period": []}, dtype=object)
+        keys = np.array(_month_keys(_col(facts, "period")), dtype=str)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+
+        def in_order(name: str) -> np.ndarray:
+            return _col(facts, name).to_numpy(dtype=object)[order]
+
+        values = {
+            "stage": in_order("stage" if "stage" in facts.columns else "status"),
+            "lib": in_order("in_library"),
+            "fty": in_order("funds_this_year"),
+            "cum": in_order("funds_cumulative"),
+        }
+        given = {}
+        for name, column in values.items():
+            given[name] = ~pd.isna(column)
+            column[~given[name]] = None
+            keep = {"lib": bool, "fty": Decimal, "cum": Decimal}.get(name)
+            if keep is not None:  # amounts as Decimal (to_dec), flags as bool
+                convert = bool if keep is bool else to_dec
+                rows = np.flatnonzero(given[name])
+                rows = rows[[type(x) is not keep for x in column[rows]]]
+                column[rows] = _objects([convert(x) for x in column[rows]])
+        codes, pids = pd.factorize(in_order("project_id"), use_na_sentinel=False)
+        year_codes, years = pd.factorize(np.array([k[:4] for k in keys], dtype=object))
+        return cls(keys.tolist(), codes.astype(np.int64), _objects(list(pids)),
+                   year_codes.astype(np.int64), max(len(years), 1), values, given)
+
+    def last_given(self, name: str, n: int, groups: np.ndarray | None = None) -> tuple:
+        """(group codes, values): the last given `name` value of each group among the first n
+        rows (groups: the project codes unless given)."""
+        rows = np.flatnonzero(self.given[name][:n])
+        return _last_of_each((self.codes if groups is None else groups)[rows],
+                             self.values[name][rows])
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _last_of_each(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list]:
+    """(each group once, ascending; the value of its last row)."""
+    if not len(groups):
+        return groups, []
+    last = np.full(int(groups.max()) + 1, -1, dtype=np.int64)
+    np.maximum.at(last, groups, np.arange(len(groups), dtype=np.int64))
+    present = np.flatnonzero(last >= 0)
+    return present, values[last[present]].tolist()
+
+
+def _first_of_each(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each group once, ascending; the position of its first row)."""
+    if not len(groups):
+        return groups, groups
+    first = np.full(int(groups.max()) + 1, len(groups), dtype=np.int64)
+    np.minimum.at(first, groups, np.arange(len(groups), dtype=np.int64))
+    present = np.flatnonzero(first < len(groups))
+    return present, first[present]
 
 
 def credit_rows(core: CoreTables) -> list[tuple[str, Any, Any]]:
@@ -387,27 +451,21 @@ def _credit_at(core: CoreTables, p: str) -> dict[str, set]:
 
 def _fact_state(core: CoreTables, p: str) -> _FactState:
     rows = _fact_rows(core)
-    keys = rows["keys"]
-    n = bisect_right(keys, p)  # the fact rows with month <= P
-    pids = rows["pid"][:n]
-    st = _FactState(ids=set(pids))
-    st.has_period = n > 0 and keys[n - 1] == p
-    last_this_year: dict[tuple[Any, str], Decimal] = {}
-    for pid, year, stage, lib, fty, cum in zip(pids, rows["year"], rows["stage"], rows["lib"],
-                                               rows["fty"], rows["cum"]):
-        if stage is not None:
-            st.stage[pid] = stage
-        if lib is not None:
-            st.in_library[pid] = lib
-        if fty is not None:
-            last_this_year[(pid, year)] = fty
-        if cum is not None:
-            st.cum_latest[pid] = cum
-    for i in range(bisect_left(keys, p), n):  # P's own rows: the first one of each project
-        if rows["pid"][i] not in st.funds_now:
-            fty = rows["fty"][i]
-            st.funds_now[rows["pid"][i]] = fty if fty is not None else ZERO
-    for (pid, _y), v in last_this_year.items():
+    n = bisect_right(rows.keys, p)  # the fact rows with month <= P
+    pids = rows.pids
+    st = _FactState(ids=set(pids[_first_of_each(rows.codes[:n])[0]].tolist()))
+    st.has_period = n > 0 and rows.keys[n - 1] == p
+    for name, into in (("stage", st.stage), ("lib", st.in_library), ("cum", st.cum_latest)):
+        codes, values = rows.last_given(name, n)
+        into.update(zip(pids[codes].tolist(), values))
+    # funds of P: the first of P's own rows of each project (none given: 0)
+    low = bisect_left(rows.keys, p)
+    codes, first = _first_of_each(rows.codes[low:n])
+    st.funds_now.update(zip(pids[codes].tolist(), (
+        ZERO if v is None else v for v in rows.values["fty"][low:n][first].tolist())))
+    # the cumulative funds when none is given: the last funds_this_year of each year, summed
+    pairs, values = rows.last_given("fty", n, rows.codes * rows.years + rows.year_codes)
+    for pid, v in zip(pids[pairs // rows.years].tolist(), values):
         st.sum_years[pid] = st.sum_years.get(pid, ZERO) + v
     return st
 
@@ -471,8 +529,12 @@ def _projects_facts(core: CoreTables, rules: Rules) -> list[tuple[Any, dict]]:
     def compute() -> list[tuple[Any, dict]]:
         threshold = Decimal(str(rules.indicators.below_threshold_amount))
         has_source = "source_class" in core.projects.columns
+        projects = core.projects
+        columns = list(projects.columns)  # plain values, as to_dict("records") gives (faster)
+        rows = (dict(zip(columns, values)) for values in zip(
+            *(projects[c].tolist() for c in columns)))
         return [(row["project_id"], _project_facts(row, threshold, rules, has_source))
-                for row in core.projects.to_dict("records")]
+                for row in rows]
 
     return core_once(core, "project_facts", rules, compute)
 

@@ -363,31 +363,37 @@ def _reasons(u: _Unit, tp: float, listing: bool, ranked: list[_Unit], rules: Rul
 
 def seed_lists(core: CoreTables, rules: Rules, lists: dict[str, list[tuple[str, object]]]
                ) -> None:
-    """Give `appearances` the (unit, list) rows of list periods already built from this same
-    core data (their stored marts, whose fingerprint says so), instead of rebuilding them."""
+    """Give `lists_of` the (unit, list) rows of periods already built from this same core data
+    (their stored marts, whose fingerprint says so, or this run's own), instead of rebuilding
+    them."""
     core_memo(core, "red_black_lists", rules).update(lists)
+
+
+def list_of(core: CoreTables, period: str, rules: Rules, view: PeriodView | None = None
+            ) -> list[tuple[str, object]]:
+    """(unit_name, list) of the 红黑榜 of `period`, built from that period's own data.  A period's
+    list depends only on (core, period, rules), so it is memoised on the CoreTables object (perf,
+    issue 9): building every month of a year does not rebuild the earlier months' lists."""
+    memo = core_memo(core, "red_black_lists", rules)
+    if period not in memo:
+        view = view or build_view(core, period, rules)
+        rates = compute_four_rates(core, period, rules, view,
+                                   build_view(core, prev_december(period), rules))
+        df = build_red_black(core, period, rules, view, rates)
+        memo[period] = list(zip(df["unit_name"], df["list"]))
+    return memo[period]
 
 
 def appearances(core: CoreTables, period: str, rules: Rules) -> dict[str, tuple[int, int]]:
     """unit_name -> (red, black) appearances in the list periods of P's year up to P, each list
     built from the data of its own period."""
     view = build_view(core, period, rules)
-    view_dec = build_view(core, prev_december(view.period), rules)  # the same for every month
     out: dict[str, list[int]] = {}
     for month in range(1, view.month + 1):
         if not rules.red_black.is_list_month(month):
             continue
         per = f"{view.year:04d}-{month:02d}"
-        # Perf (issue 9): a list period's list depends only on (core, period, rules), so it is
-        # memoised on this CoreTables object — building every month of a year no longer
-        # rebuilds the earlier list periods (quadratic in months).
-        memo = core_memo(core, "red_black_lists", rules)
-        if per not in memo:
-            v = view if per == view.period else build_view(core, per, rules)
-            rates = compute_four_rates(core, per, rules, v, view_dec)
-            df = build_red_black(core, per, rules, v, rates)
-            memo[per] = list(zip(df["unit_name"], df["list"]))
-        for name, lst in memo[per]:
+        for name, lst in list_of(core, per, rules, view if per == view.period else None):
             counts = out.setdefault(name, [0, 0])
             if lst == "red":
                 counts[0] += 1

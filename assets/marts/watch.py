@@ -33,13 +33,11 @@ from .common import (
     ProjectState,
     amt,
     build_view,
-    core_memo,
     credit_rows,
     finalize,
     parse_period,
     pct,
     period_str,
-    prev_december,
 )
 
 INTERVIEW_COLUMNS = ["quarter", "period", "list_group", "unit_name", "black_list_months",
@@ -57,17 +55,9 @@ def month_index(month: str) -> int:
 
 def black_listed(core: CoreTables, period: str, rules: Rules) -> set[str]:
     """The units on the 黑榜 of `period`, from that period's own data (memoised per core)."""
-    from .four_rates import compute_four_rates
-    from .red_black import build_red_black
+    from .red_black import list_of
 
-    memo = core_memo(core, "black_lists", rules)
-    if period not in memo:
-        view = build_view(core, period, rules)
-        rates = compute_four_rates(core, period, rules, view,
-                                   build_view(core, prev_december(period), rules))
-        df = build_red_black(core, period, rules, view, rates)
-        memo[period] = set(df.loc[df["list"] == "black", "unit_name"])
-    return memo[period]
+    return {unit for unit, listed in list_of(core, period, rules) if listed == "black"}
 
 
 def _interview_reasons(u: dict, blacks: list[str], rules: Rules) -> list[str]:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from assets.conform.assets import build_core, load_staging, row_hash_sql
-from assets.conform.matching import DEFAULT_CONFIG, ScoredPairs, match_projects
+from assets.conform.matching import DEFAULT_CONFIG, KeyMemo, ScoredPairs, match_projects
 from assets.conform.project_memo import ROW_HASH
 from assets.ingest.load import ingest
 from runtime import build_state
@@ -155,6 +155,76 @@ def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loa
                       "2021.1", "已开工", "否", "市工业和信息化局"]], 1_700_000_100)
     ingest(wh, root)
     assert build_core(wh)["projects_reused"] >= 1
+
+
+def test_known_keys_are_used_and_what_is_keyed_now_is_added():
+    """The key memo answers for the texts it knows (a wrong key given is a wrong key used: it is
+    read, not checked) and keys the rest, once per text; a second build with the memo filled
+    by the first keys nothing and gives the same result."""
+    ledger = _ledger((1.0, 2.0, 3.0))
+    fresh = match_projects(ledger)
+    memo = KeyMemo()
+    first = match_projects(ledger, known_keys=memo)
+    _same_match(first, fresh)
+    names, investors = set(ledger["project_name"]), set(ledger["investor"].dropna())
+    assert sorted(t for k, t, _ in memo.new if k == "name") == sorted(names)
+    assert sorted(t for k, t, _ in memo.new if k == "investor") == sorted(investors)
+    memo.new.clear()
+    _same_match(match_projects(ledger, known_keys=memo), fresh)
+    assert memo.new == []
+    told = match_projects(ledger, known_keys=KeyMemo(names={"石墨烯复合材料项目": "别的键"}))
+    assert told.rows.loc[2, "name_key"] == "别的键"
+    assert told.rows.loc[0, "name_key"] == fresh.rows.loc[0, "name_key"]
+
+
+def _stored_keys(wh) -> pd.DataFrame:
+    return wh.read("SELECT kind, text, key FROM staging.name_keys ORDER BY kind, text")
+
+
+def _texts(keys: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(keys["kind"], keys["text"], strict=True))
+
+
+def _staged_texts(wh) -> set[tuple[str, str]]:
+    ledger = load_staging(wh)["ledger"]
+    return ({("name", t) for t in ledger["project_name"].dropna()}
+            | {("investor", t) for t in ledger["investor"].dropna()})
+
+
+def test_each_text_is_keyed_once_while_the_settings_stay(loaded, tmp_path):
+    """staging.name_keys holds every name and investor text a build keyed, each once; a
+    resubmission adds only its new texts; a forced build, or other settings (a reference file
+    edited), key the texts in force again from nothing, so a key made under other settings (here
+    a wrong one written in) is never used."""
+    wh, root = loaded
+    build_core(wh)
+    keys = _stored_keys(wh)
+    assert _texts(keys) == _staged_texts(wh)
+    assert not keys.duplicated(["kind", "text"]).any()
+    _resubmit(root, [["新材料", "某新材料产业园", "柳州新园新材料有限公司", 3, 0.5, None,
+                      "2021.1", "已开工", "否", None]], 1_700_000_200)
+    ingest(wh, root)
+    build_core(wh)
+    now = _stored_keys(wh)
+    added = now.merge(keys, how="left", indicator=True).query("_merge == 'left_only'")
+    assert set(zip(added["kind"], added["text"])) == {("name", "某新材料产业园"), ("investor", "柳州新园新材料有限公司")}
+    assert not now.duplicated(["kind", "text"]).any()
+    # a key the stored settings did not make is not used: forced, or under other settings
+    with wh.transaction() as tx:
+        tx.execute("UPDATE staging.name_keys SET key = '别的键'")
+    build_core(wh, force=True)
+    assert "别的键" not in set(_stored_keys(wh)["key"])
+    assert _texts(_stored_keys(wh)) == _staged_texts(wh)  # the texts in force, keyed again
+    again = _stored_keys(wh)
+    with wh.transaction() as tx:
+        tx.execute("UPDATE staging.name_keys SET key = '别的键'")
+        tx.execute("UPDATE staging.build_state SET fingerprint = 'other settings' "
+                   "WHERE layer = 'name_keys'")
+    _resubmit(root, [["新材料", "某新材料产业园", "柳州新园新材料有限公司", 3, 0.75, None,
+                      "2021.1", "已开工", "否", None]], 1_700_000_300)
+    ingest(wh, root)
+    build_core(wh)
+    pd.testing.assert_frame_equal(_stored_keys(wh), again)
 
 
 def test_the_row_hash_of_staging_tells_every_value_apart(loaded):

@@ -161,3 +161,37 @@ def test_a_project_without_territory_is_warned_to_the_unit_credited_first(rules)
     w = _warnings(core, "2023-04", rules)
     assert w[("signed_no_funds", "P1")].unit_name == "市科技局"
     assert w[("signed_no_funds", "P2")].unit_name == "市投资促进局"
+
+
+@pytest.mark.parametrize("cadence, period, months", [
+    ("monthly", "2023-01", []),
+    ("monthly", "2023-03", ["2023-01", "2023-02"]),
+    ("quarterly", "2023-02", []),  # no list month before it, not a quarter's end
+    ("quarterly", "2023-03", ["2023-01", "2023-02"]),  # the quarter's months
+    ("quarterly", "2023-05", ["2023-03"]),  # the list month only
+    ("quarterly", "2023-06", ["2023-03", "2023-04", "2023-05"]),
+    ("quarterly", "2023-12", ["2023-03", "2023-06", "2023-09", "2023-10", "2023-11"]),
+])
+def test_the_earlier_lists_a_month_reads(tmp_path, cadence, period, months):
+    """lists_read: the months whose 红黑榜 the marts of P read (the 绩效考评's appearances: the
+    list months of P's year before P; the 约谈名单: the quarter's months at its end), which a
+    run reads back from current stored marts instead of rebuilding them."""
+    from assets.marts.build import lists_read
+
+    assert lists_read(period, rules_variant(tmp_path, red_black__cadence=cadence)) == months
+
+
+def test_the_interview_list_reads_the_quarter_s_lists_it_is_given(tmp_path):
+    """A month's list given to the marts (as a run reads it back from the stored marts of that
+    month, `seed_lists`) is the one the 约谈名单 counts: given 鱼峰区 black in January and
+    February too, it has 3 black months in the quarter and is interviewed."""
+    from assets.marts.red_black import seed_lists
+
+    rules = rules_variant(tmp_path, red_black__bottom_n=10)
+    core = _quarter_world()
+    assert "鱼峰区" not in set(build_marts(core, "2023-03", rules)["interview_list"]["unit_name"])
+    seeded = _quarter_world()
+    seed_lists(seeded, rules, {m: [("鱼峰区", "black")] for m in ("2023-01", "2023-02")})
+    il = build_marts(seeded, "2023-03", rules)["interview_list"].set_index("unit_name")
+    assert il.loc["鱼峰区", "black_list_months"] == 3
+    assert "本季度 3 个月上黑榜（2023-01、2023-02、2023-03）" in il.loc["鱼峰区", "reasons"]
