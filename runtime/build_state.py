@@ -105,16 +105,18 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 _TEXT = ("string", "empty")  # infer_dtype of an object column of text and missing values only
+_NUMPY_KINDS = "biuf"  # numpy flags, integers and floats
 _HASH_ROWS = 100_000  # rows turned into text at a time by row_hashes
 
 
 def row_hashes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """One uint64 per row of `df[cols]`, values compared as text (Decimal('1.50') is not
-    Decimal('1.5')).  A column holding only text and missing values is hashed as it is (perf,
+    Decimal('1.5')).  A column holding only text and missing values, and a column of numpy
+    numbers or flags (its bits tell its values apart as exactly), is hashed as it is (perf,
     issue 17: no str() of every cell; a missing value is not the text "None"); the others are
     turned into text `_HASH_ROWS` rows at a time (memory: not a text copy of a whole table)."""
-    text = [c for c in cols
-            if df[c].dtype == object and infer_dtype(df[c], skipna=True) in _TEXT]
+    text = [c for c in cols if df[c].dtype.kind in _NUMPY_KINDS or (
+            df[c].dtype == object and infer_dtype(df[c], skipna=True) in _TEXT)]
     parts = []
     for start in range(0, len(df), _HASH_ROWS):
         chunk = df.iloc[start:start + _HASH_ROWS]

@@ -290,14 +290,19 @@ def test_a_february_correction_rewrites_only_february_s_fact_rows(loaded):
 def test_digests_tell_every_value_apart_and_ignore_row_order(monkeypatch):
     """A bucket's digest is the digest of its rows alone, whatever the row order and however many
     rows are hashed at a time; it changes with any value, told apart as text: a missing value
-    from the text "None", 1.5 from 1.50."""
+    from the text "None", 1.5 from 1.50; numpy numbers and flags by their bits (a missing float
+    from 0.0, the last bit of a float)."""
     frame = pd.DataFrame({
         "period": ["2022-01", "2022-02", "2022-01", "2022-02"],
         "name": ["甲", None, "None", "乙"],
         "amount": [Decimal("1.5"), Decimal("2"), None, Decimal("0")],
         "row": [1, 2, 3, 4],
         "ok": [True, False, True, None],
+        "score": [0.5, 0.82, float("nan"), 1.0],  # numpy numbers and flags: hashed as bits
+        "flag": [True, False, True, False],
     })
+    assert (frame["score"].dtype.kind, frame["flag"].dtype.kind, frame["row"].dtype.kind) == (
+        "f", "b", "i")
     by_bucket = build_state.bucket_digests(frame, frame["period"])
     assert set(by_bucket) == {"2022-01", "2022-02"}
     monkeypatch.setattr(build_state, "_HASH_ROWS", 3)  # rows hashed three at a time
@@ -311,7 +316,8 @@ def test_digests_tell_every_value_apart_and_ignore_row_order(monkeypatch):
     base = build_state.frame_digest(frame)
     for col, row, value in [("name", 1, "None"), ("name", 2, None), ("row", 3, 5),
                             ("amount", 0, Decimal("1.50")), ("ok", 3, False),
-                            ("period", 0, "2022-02")]:
+                            ("period", 0, "2022-02"), ("score", 2, 0.0),
+                            ("score", 0, 0.5000000001), ("flag", 1, True)]:
         changed = frame.copy()
         changed.loc[row, col] = value
         assert build_state.frame_digest(changed) != base, (col, row, value)

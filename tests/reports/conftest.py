@@ -100,13 +100,30 @@ def _must_have(what: str) -> None:
     pytest.skip(f"{what} (set CI=true to fail instead)")
 
 
+# CI runs the suite under two Pythons at once, so two sessions may install the same package at
+# the same moment: apt waits for the other's dpkg lock instead of failing at once, and a lock
+# still held (apt-get update's lists lock has no such option) is waited out and tried again.
+_APT_WAIT = ["-o", "DPkg::Lock::Timeout=900"]
+_LOCKED = "Could not get lock"
+
+
+def _apt(args: list[str], env: dict, timeout: int) -> subprocess.CompletedProcess:
+    for _ in range(30):
+        proc = subprocess.run(["apt-get", *_APT_WAIT, *args], capture_output=True, text=True,
+                              env=env, timeout=timeout)
+        if proc.returncode == 0 or _LOCKED not in proc.stderr:
+            return proc
+        time.sleep(10)
+    return proc
+
+
 def _apt_install(*packages: str) -> tuple[int, str]:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    cmd = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    cmd = ["install", "-y", "--no-install-recommends", *packages]
+    proc = _apt(cmd, env, 900)
     if proc.returncode != 0:  # stale package lists: update once and retry
-        subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=600)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+        _apt(["update"], env, 600)
+        proc = _apt(cmd, env, 900)
     return proc.returncode, (proc.stdout + proc.stderr)[-2000:]
 
 
