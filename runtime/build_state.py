@@ -115,12 +115,12 @@ def row_hashes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     numbers or flags (its bits tell its values apart as exactly), is hashed as it is (perf,
     issue 17: no str() of every cell; a missing value is not the text "None"); the others are
     turned into text `_HASH_ROWS` rows at a time (memory: not a text copy of a whole table)."""
-    text = [c for c in cols if df[c].dtype.kind in _NUMPY_KINDS or (
-            df[c].dtype == object and infer_dtype(df[c], skipna=True) in _TEXT)]
+    as_is = [c for c in cols if df[c].dtype.kind in _NUMPY_KINDS or (
+             df[c].dtype == object and infer_dtype(df[c], skipna=True) in _TEXT)]
     parts = []
     for start in range(0, len(df), _HASH_ROWS):
         chunk = df.iloc[start:start + _HASH_ROWS]
-        frame = pd.DataFrame({c: chunk[c] if c in text else chunk[c].astype(str) for c in cols},
+        frame = pd.DataFrame({c: chunk[c] if c in as_is else chunk[c].astype(str) for c in cols},
                              index=chunk.index)
         parts.append(pd.util.hash_pandas_object(frame, index=False).to_numpy())
     return np.concatenate(parts) if parts else np.empty(0, np.uint64)

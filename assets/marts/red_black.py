@@ -363,7 +363,7 @@ def _reasons(u: _Unit, tp: float, listing: bool, ranked: list[_Unit], rules: Rul
 
 def seed_lists(core: CoreTables, rules: Rules, lists: dict[str, list[tuple[str, object]]]
                ) -> None:
-    """Give `lists_of` the (unit, list) rows of periods already built from this same core data
+    """Give `list_of` the (unit, list) rows of periods already built from this same core data
     (their stored marts, whose fingerprint says so, or this run's own), instead of rebuilding
     them."""
     core_memo(core, "red_black_lists", rules).update(lists)
