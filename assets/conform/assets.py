@@ -20,7 +20,7 @@ from assets.conform.project_memo import MEMO_COLUMNS, ROW_HASH, ProjectMemo
 from runtime import build_state
 from runtime.collector import bulk_work
 from runtime.faults import fault_point
-from runtime.findings import FINDING_COLUMNS
+from runtime.findings import findings_frame
 from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, table_metadata
 from runtime.partitions import monthly
 from runtime.resources import RunInputsResource, WarehouseResource
@@ -131,8 +131,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     with wh.transaction() as tx:
         counts, written = _write_tables(tx, tables, old_months, months)
         tx.delete("quality.findings", {"stage": "conform"})
-        rows = [f.as_row() | {"stage": "conform"} for f in result.findings]
-        tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
+        tx.insert("quality.findings", findings_frame(result.findings, stage="conform"))
         build_state.store(tx, "core", "", fingerprint)
         build_state.store_map(tx, build_state.SLICE, slices)  # what each period's marts read
         build_state.store_map(tx, build_state.ROWS, months)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from runtime.findings import Finding, location
@@ -35,6 +36,8 @@ CREDIT_TYPES = ("department", "task_group")
 
 def truthy(series: pd.Series, default: bool) -> pd.Series:
     """A boolean Series from a column of bool / numpy bool / None / NaN (missing → `default`)."""
+    if series.dtype == bool:  # nothing missing: as it is (perf, issue 17)
+        return series.astype(bool)
     def one(value: object) -> bool:
         if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
             return default
@@ -42,14 +45,19 @@ def truthy(series: pd.Series, default: bool) -> pd.Series:
     return series.map(one).astype(bool)
 
 
-def sort_reports(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows in report order: period, then source_file, source_sheet, source_row."""
-    keys = rows[ORDER].copy()
+def report_order(rows: pd.DataFrame) -> np.ndarray:
+    """The positions of `rows` in report order: period, then source_file, source_sheet,
+    source_row (stable)."""
+    keys = rows[ORDER].reset_index(drop=True)
     keys["source_sheet"] = map_distinct(keys["source_sheet"], _text)
     keys["source_file"] = map_distinct(keys["source_file"], _text)
     keys["source_row"] = pd.to_numeric(keys["source_row"], errors="coerce").fillna(0)
-    order = keys.sort_values(ORDER, kind="mergesort").index
-    return rows.loc[order]
+    return keys.sort_values(ORDER, kind="mergesort").index.to_numpy()
+
+
+def sort_reports(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in report order (`report_order`)."""
+    return rows.iloc[report_order(rows)]
 
 
 def _text(value: object) -> str:
@@ -101,16 +109,19 @@ def row_finding(check: str, message: str, row: pd.Series | dict) -> Finding:
 def drop_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Keep the first row of each (project_id, unit_name, period); a `duplicate_row` warning for
     every extra row.  `rows` must have project_id (rows without one are returned unchanged)."""
-    rows = sort_reports(rows)
-    has_id = rows["project_id"].notna()
-    dup = rows.loc[has_id].duplicated(["project_id", "unit_name", "period"], keep="first")
-    dup = dup.reindex(rows.index, fill_value=False)
+    # the wide rows are taken once, in report order and without their duplicates; the order
+    # and the duplicates are worked out on the three key columns (perf, issue 17)
+    order = report_order(rows)
+    keys = rows[["project_id", "unit_name", "period"]].iloc[order].reset_index(drop=True)
+    has_id = keys["project_id"].notna().to_numpy()
+    dup = np.zeros(len(keys), dtype=bool)
+    dup[has_id] = keys.loc[has_id].duplicated(keep="first").to_numpy()
     findings = []
     if dup.any():
-        dups = rows.loc[dup]
+        dups = rows.iloc[order[dup]]
         # index only the first rows of the projects that have a duplicate (perf, issue 17)
-        firsts = rows.loc[has_id & ~dup & rows["project_id"].isin(set(dups["project_id"]))]
-        firsts = firsts.set_index(["project_id", "unit_name", "period"])
+        again = has_id & ~dup & keys["project_id"].isin(set(dups["project_id"])).to_numpy()
+        firsts = rows.iloc[order[again]].set_index(["project_id", "unit_name", "period"])
         for _, row in dups.iterrows():
             first = firsts.loc[(row["project_id"], row["unit_name"], row["period"])]
             at = location(None, first.get("source_sheet"), int_or_none(first.get("source_row")))
@@ -124,7 +135,7 @@ def drop_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
                 f"已只计{where_first}，请删除重复行。",
                 row,
             ))
-    return rows.loc[~dup], findings
+    return rows.iloc[order[~dup]], findings
 
 
 @dataclass

@@ -46,13 +46,15 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
+from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from assets.conform.credit import truthy
@@ -391,13 +393,15 @@ class KeyMemo:
 
 @dataclass
 class _Keys:
-    """The distinct (name key, investor key) pairs of the usable rows, and per key the (unit,
-    period) ledgers it appears in and its earliest row (period, file, row)."""
+    """The distinct (name key, investor key) pairs of the usable rows, sorted; per usable row its
+    key's index; per key its earliest row (period, file, row); and the rows' (unit, period)
+    ledgers, from which `cells` gives the ledgers a key appears in."""
 
     distinct: list[tuple[str, str]]
-    key_idx: list[int]  # per usable row: its key's index
-    cells: list[set[tuple[str, str]]]
-    earliest: list[tuple[str, str, int] | None]
+    key_idx: np.ndarray  # per usable row: its key's index
+    earliest: list[tuple[str, str, int]]
+    units: np.ndarray  # per usable row, as text
+    periods: np.ndarray
 
     @property
     def names(self) -> list[str]:
@@ -407,33 +411,49 @@ class _Keys:
     def investors(self) -> list[str]:
         return [k[1] for k in self.distinct]
 
+    def cells(self, wanted: set[int]) -> dict[int, set[tuple[str, str]]]:
+        """The (unit, period) ledgers of each key of `wanted` (only the keys of scored pairs are
+        ever asked about: perf, issue 17)."""
+        out: dict[int, set[tuple[str, str]]] = {k: set() for k in wanted}
+        rows = np.flatnonzero(np.isin(self.key_idx, np.fromiter(wanted, np.int64, len(wanted))))
+        for k, unit, period in zip(self.key_idx[rows].tolist(), self.units[rows].tolist(),
+                                   self.periods[rows].tolist(), strict=True):
+            out[k].add((unit, period))
+        return out
+
+
+def _sorted_codes(values: list) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values in sorted order): codes compare as the values do."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object), sort=True)
+    return codes.astype(np.int64), np.asarray(distinct, dtype=object)
+
 
 def _distinct_keys(use: pd.DataFrame, name_keys: pd.Series, inv_keys: pd.Series) -> _Keys:
-    keys_of_rows = list(zip(name_keys, inv_keys, strict=True))
-    distinct = sorted(set(keys_of_rows))
-    index_of = {k: i for i, k in enumerate(distinct)}
-    key_idx = [index_of[k] for k in keys_of_rows]
-    cells: list[set[tuple[str, str]]] = [set() for _ in distinct]
-    earliest: list[tuple[str, str, int] | None] = [None] * len(distinct)
-    periods = use["period"].astype(str).tolist()
-    files = use["source_file"].astype(str).tolist()
-    src_rows = use["source_row"].tolist()
-    units = use["unit_name"].astype(str).tolist()
-    for pos, k in enumerate(key_idx):
-        cells[k].add((units[pos], periods[pos]))
-        stamp = (periods[pos], files[pos], int(src_rows[pos]))
-        if earliest[k] is None or stamp < earliest[k]:
-            earliest[k] = stamp
-    return _Keys(distinct, key_idx, cells, earliest)
+    """Worked out on arrays (perf, issue 17): the keys sort as the (name, investor) tuples do,
+    and a key's earliest row is the first of its rows in (period, file, row) order."""
+    name_codes, names = _sorted_codes(name_keys.tolist())
+    inv_codes, invs = _sorted_codes(inv_keys.tolist())
+    pair = name_codes * max(len(invs), 1) + inv_codes
+    uniq, key_idx = np.unique(pair, return_inverse=True)
+    key_idx = key_idx.astype(np.int64).reshape(-1)
+    distinct = list(zip(names[uniq // max(len(invs), 1)].tolist(),
+                        invs[uniq % max(len(invs), 1)].tolist(), strict=True))
+    periods = np.asarray(use["period"].astype(str).tolist(), dtype=object)
+    files = np.asarray(use["source_file"].astype(str).tolist(), dtype=object)
+    src_rows = np.array([int(x) for x in use["source_row"].tolist()], dtype=np.int64)
+    order = np.lexsort((src_rows, _sorted_codes(files)[0], _sorted_codes(periods)[0]))
+    _, first = np.unique(key_idx[order], return_index=True)  # in `order`: a key's first row
+    at = order[first]
+    earliest = list(zip(periods[at].tolist(), files[at].tolist(), src_rows[at].tolist(),
+                        strict=True))
+    units = np.asarray(use["unit_name"].astype(str).tolist(), dtype=object)
+    return _Keys(distinct, key_idx, earliest, units, periods)
 
 
 def name_weights(names: list[str], config: MatchConfig = DEFAULT_CONFIG) -> TokenWeight:
     """`bigram_weight` over the bigrams of the distinct names."""
-    df: dict[str, int] = defaultdict(int)
-    for name in names:
-        for t in _bigrams(name):
-            df[t] += 1
-    return bigram_weight(df, config.common_bigram)
+    return bigram_weight(Counter(chain.from_iterable(map(_bigrams, names))),
+                         config.common_bigram)
 
 
 SCORED_COLUMNS = ["i", "j", "score", "name_sim", "investor_sim", "match_keys", "veto"]
@@ -513,20 +533,25 @@ def _scored_pairs(names: list[str], invs: list[str], config: MatchConfig,
 
 class _Clusters:
     """Union-find over the distinct keys with what each cluster holds, so that a merge can be
-    refused (module docstring, step 4)."""
+    refused (module docstring, step 4).  Only the keys of scored pairs can merge, so only they
+    get what a cluster holds (perf, issue 17); every other key is a cluster of its own."""
 
-    def __init__(self, keys: _Keys, config: MatchConfig) -> None:
+    def __init__(self, keys: _Keys, config: MatchConfig,
+                 scored: list[tuple[float, int, int, PairScore]]) -> None:
         names, invs = keys.names, keys.investors
+        self.n = len(names)
         self.config = config
-        self.uf = _UnionFind(len(names))
-        self.cells: dict[int, set[tuple[str, str]]] = dict(enumerate(keys.cells))
-        cores = [split_investor(v)[0] for v in invs]
+        self.uf = _UnionFind(self.n)
+        paired = {k for _, i, j, _ in scored for k in (i, j)}
+        self.paired = sorted(paired)
+        self.cells = keys.cells(paired)
+        cores = {k: split_investor(invs[k])[0] for k in paired}
         self.invs: dict[int, set[str]] = {k: ({cores[k]} if cores[k] else set())
-                                          for k in range(len(names))}
+                                          for k in paired}
         self.regions: dict[int, set[str]] = {
-            k: ({split_investor(v)[1]} - {""}) for k, v in enumerate(invs)}
+            k: ({split_investor(invs[k])[1]} - {""}) for k in paired}
         self.numbers: dict[int, set[frozenset[str]]] = {
-            k: ({name_numbers(n)} - {frozenset()}) for k, n in enumerate(names)}
+            k: ({name_numbers(names[k])} - {frozenset()}) for k in paired}
         self.best_link: dict[int, tuple[PairScore, int]] = {}
         self.merged = 0
 
@@ -577,34 +602,45 @@ class _Clusters:
                 if k not in self.best_link or self.best_link[k][0].score < ps.score:
                     self.best_link[k] = (ps, partner)
 
-    def members(self) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = defaultdict(list)
-        for k in range(len(self.uf.parent)):
-            out[self.uf.find(k)].append(k)
+    def roots(self) -> np.ndarray:
+        """Each key's cluster root (a key of no pair is its own)."""
+        root = np.arange(self.n, dtype=np.int64)
+        for k in self.paired:
+            root[k] = self.uf.find(k)
+        return root
+
+    def members(self, root: np.ndarray) -> dict[int, list[int]]:
+        """root -> its keys ascending, the clusters in the order of their smallest key."""
+        roots = root.tolist()
+        together: dict[int, list[int]] = defaultdict(list)
+        for k in self.paired:
+            if roots[k] != k or self.uf.size[k] > 1:
+                together[roots[k]].append(k)
+        out: dict[int, list[int]] = {}
+        for k, r in enumerate(roots):
+            if r not in out:
+                out[r] = together.get(r) or [k]
         return out
 
 
-def _cluster_ids(keys: _Keys, clusters: _Clusters) -> dict[int, str]:
+def _cluster_ids(keys: _Keys, members: dict[int, list[int]]) -> dict[int, str]:
     """root -> project id: that of the earliest row of the cluster (module docstring, step 5)."""
-    first_of_root: dict[int, tuple[tuple[str, str, int], int]] = {}
-    for k in range(len(keys.distinct)):
-        r = clusters.uf.find(k)
-        cand = (keys.earliest[k], k)
-        if r not in first_of_root or cand < first_of_root[r]:
-            first_of_root[r] = cand
-    names, invs = keys.names, keys.investors
-    return {r: project_id_for(stamp[0], names[k], invs[k])
-            for r, (stamp, k) in first_of_root.items()}
+    names, invs, earliest = keys.names, keys.investors, keys.earliest
+    out = {}
+    for r, ks in members.items():
+        k = ks[0] if len(ks) == 1 else min(ks, key=lambda m: (earliest[m], m))
+        out[r] = project_id_for(earliest[k][0], names[k], invs[k])
+    return out
 
 
-def _key_explanations(keys: _Keys, clusters: _Clusters, members: dict[int, list[int]]
-                      ) -> tuple[list[float], list[str]]:
+def _key_explanations(keys: _Keys, clusters: _Clusters, root: np.ndarray,
+                      members: dict[int, list[int]]) -> tuple[list[float], list[str]]:
     """Per distinct key: its match score and why it joined its cluster."""
     names, invs = keys.names, keys.investors
     key_score: list[float] = []
     key_expl: list[str] = []
-    for k in range(len(keys.distinct)):
-        if len(members[clusters.uf.find(k)]) == 1:
+    for k, r in enumerate(root.tolist()):
+        if len(members[r]) == 1:
             key_score.append(1.0)
             key_expl.append("单一写法（名称+项目方完全一致）")
         else:
@@ -662,15 +698,20 @@ def match_projects(ledger: pd.DataFrame, ref: Reference | None = None,
 
     keys = _distinct_keys(ledger.loc[usable], name_keys[usable], inv_keys[usable])
     scored = _scored_pairs(keys.names, keys.investors, config, previous)
-    clusters = _Clusters(keys, config)
+    clusters = _Clusters(keys, config, scored.pairs)
     clusters.add_pairs(scored.pairs)
-    members = clusters.members()
-    id_of_root = _cluster_ids(keys, clusters)
-    key_id = [id_of_root[clusters.uf.find(k)] for k in range(len(keys.distinct))]
-    key_score, key_expl = _key_explanations(keys, clusters, members)
-    out.loc[usable, "project_id"] = [key_id[k] for k in keys.key_idx]
-    out.loc[usable, "match_score"] = [key_score[k] for k in keys.key_idx]
-    out.loc[usable, "match_keys"] = [key_expl[k] for k in keys.key_idx]
+    root = clusters.roots()
+    members = clusters.members(root)
+    id_of_root = _cluster_ids(keys, members)
+    key_id = _objects([id_of_root[r] for r in root.tolist()])
+    key_score, key_expl = _key_explanations(keys, clusters, root, members)
+    # whole columns, not .loc on a subset (perf: pandas infers the type of what it sets)
+    rows = np.flatnonzero(usable.to_numpy())
+    for column, per_key in (("project_id", key_id), ("match_score", _objects(key_score)),
+                            ("match_keys", _objects(key_expl))):
+        values = out[column].to_numpy(dtype=object, copy=True)
+        values[rows] = per_key[keys.key_idx]
+        out[column] = values
     summaries = _cluster_summaries(keys, clusters, members, id_of_root)
     return MatchResult(out, scored.considered, clusters.merged, summaries, scored)
 
@@ -692,16 +733,27 @@ def match_to_projects(names: list[object], investors: list[object],
     p_names, p_invs = pk["name_key"].tolist(), pk["investor_key"].tolist()
     p_ids = pk["project_id"].tolist()
     exact = {(n, i): pid for n, i, pid in zip(p_names, p_invs, p_ids, strict=True)}
+    wanted = [(norm(raw_name), investor_key_of(norm, raw_inv))
+              for raw_name, raw_inv in zip(names, investors, strict=True)]
+    # postings only of the tokens the list's rows look up and that are rare enough to be used
+    # (a posting's length is how many project keys hold the token; perf, issue 17)
+    tokens = [_bigrams(name) for name in p_names]
+    held = Counter(chain.from_iterable(tokens))
+    p_cores = [split_investor(inv)[0] if inv else None for inv in p_invs]
+    held_cores = Counter(p_cores)
+    rare = config.max_posting
+    asked_names = {t for name, _ in wanted for t in _bigrams(name) if held.get(t, 0) <= rare}
+    asked_cores = {c for _, inv in wanted if inv
+                   and held_cores.get(c := split_investor(inv)[0], 0) <= rare}
     postings: dict[str, list[int]] = defaultdict(list)
-    for k, (name, inv) in enumerate(zip(p_names, p_invs, strict=True)):
-        for t in _bigrams(name):
+    for k, (toks, core) in enumerate(zip(tokens, p_cores, strict=True)):
+        for t in toks & asked_names:
             postings["n:" + t].append(k)
-        if inv:
-            postings["i:" + split_investor(inv)[0]].append(k)
-    weight = name_weights(p_names, config)
+        if core in asked_cores:
+            postings["i:" + core].append(k)
+    weight = bigram_weight(held, config.common_bigram)  # name_weights(p_names), counted once
     out: list[tuple[str | None, str]] = []
-    for raw_name, raw_inv in zip(names, investors, strict=True):
-        name, inv = norm(raw_name), investor_key_of(norm, raw_inv)
+    for name, inv in wanted:
         if (name, inv) in exact:
             out.append((exact[(name, inv)], "名称+项目方完全一致"))
             continue
@@ -720,4 +772,10 @@ def match_to_projects(names: list[object], investors: list[object],
                 best = (ps.score, p_ids[k], ps)
         out.append((best[1], best[2].explain()) if best else (
             None, "未找到得分达到阈值的项目"))
+    return out
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
     return out

@@ -24,7 +24,7 @@ from runtime import build_state
 from runtime.collector import bulk_work
 from runtime.duties import load_duties
 from runtime.faults import fault_point
-from runtime.findings import FINDING_COLUMNS
+from runtime.findings import findings_frame
 from runtime.metadata import (
     OWNERS,
     asset_metadata,
@@ -149,8 +149,7 @@ def _write_findings(tx, period: str, findings: list) -> None:
     tx.delete("quality.findings", {"stage": "marts", "check_name": "no_four_rates_baseline",
                                    "period": months})
     tx.delete("quality.findings", {"stage": "marts", "check_name": "invalid_value"})
-    rows = [f.as_row() | {"stage": "marts"} for f in findings]
-    tx.insert("quality.findings", pd.DataFrame(rows, columns=FINDING_COLUMNS))
+    tx.insert("quality.findings", findings_frame(findings, stage="marts"))
 
 
 def _seed_earlier_lists(wh: Warehouse, core: CoreTables, rules, periods: list[str],

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -440,20 +441,35 @@ def credit_rows(core: CoreTables) -> list[tuple[str, Any, Any]]:
     return core_once(core, "credit_rows", None, compute)
 
 
-def _credit_at(core: CoreTables, p: str) -> dict[str, set]:
-    """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period)."""
-    credit: dict[str, set] = {}
-    for key, pid, unit in credit_rows(core):
-        if key <= p:
-            credit.setdefault(unit, set()).add(pid)
-    return credit
+def credit_at(core: CoreTables, p: str) -> dict[str, set]:
+    """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period);
+    once per core and period (read-only: the sets are shared)."""
+    memo = core_memo(core, "credit_at", None)
+    if p not in memo:
+        credit: dict[str, set] = {}
+        for key, pid, unit in credit_rows(core):
+            if key <= p:
+                credit.setdefault(unit, set()).add(pid)
+        memo[p] = credit
+    return memo[p]
+
+
+def _fact_ids(rows: _FactRows, n: int) -> set:
+    """The projects of the first n fact rows (in month order)."""
+    return set(rows.pids[_first_of_each(rows.codes[:n])[0]].tolist())
+
+
+def known_ids_at(core: CoreTables, p: str) -> set:
+    """The projects known at P (PeriodView): what a view at P holds, without its fact state."""
+    rows = _fact_rows(core)
+    return _known_ids(core, p, credit_at(core, p), _fact_ids(rows, bisect_right(rows.keys, p)))
 
 
 def _fact_state(core: CoreTables, p: str) -> _FactState:
     rows = _fact_rows(core)
     n = bisect_right(rows.keys, p)  # the fact rows with month <= P
     pids = rows.pids
-    st = _FactState(ids=set(pids[_first_of_each(rows.codes[:n])[0]].tolist()))
+    st = _FactState(ids=_fact_ids(rows, n))
     st.has_period = n > 0 and rows.keys[n - 1] == p
     for name, into in (("stage", st.stage), ("lib", st.in_library), ("cum", st.cum_latest)):
         codes, values = rows.last_given(name, n)
@@ -539,6 +555,13 @@ def _projects_facts(core: CoreTables, rules: Rules) -> list[tuple[Any, dict]]:
     return core_once(core, "project_facts", rules, compute)
 
 
+def project_fields(core: CoreTables, rules: Rules) -> dict[Any, SimpleNamespace]:
+    """project id -> the fields of its ProjectState that do not depend on the period, as
+    attributes (once per core): enough for a rule that reads only those (the 四率 cohort)."""
+    return core_once(core, "project_fields", rules, lambda: {
+        pid: SimpleNamespace(**fixed) for pid, fixed in _projects_facts(core, rules)})
+
+
 def cohort_ids(core: CoreTables, year: int) -> frozenset | None:
     """Matched project ids of the year's 三企入桂 cohort list; None when the year has no list
     rows (an unmatched-only list still defines the cohort: it is then empty of our projects)."""
@@ -554,7 +577,7 @@ def cohort_ids(core: CoreTables, year: int) -> frozenset | None:
 def _build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
     year, month = parse_period(period)
     p = period_str(year, month)
-    credit = _credit_at(core, p)
+    credit = credit_at(core, p)
     st = _fact_state(core, p)
     known = _known_ids(core, p, credit, st.ids)
     states = {

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -42,11 +43,15 @@ from .common import (
     ProjectState,
     build_view,
     city_name,
+    cohort_ids,
+    credit_at,
     finalize,
+    known_ids_at,
     parse_period,
     pct,
     period_str,
     prev_december,
+    project_fields,
     ratio,
     unit_frame,
 )
@@ -96,21 +101,24 @@ class RateFigures:
         return getattr(self, name)
 
 
-def in_cohort(p: ProjectState, view: PeriodView) -> bool:
-    if view.cohort_ids is not None:  # the year's cohort list decides
-        return p.project_id in view.cohort_ids
+def in_cohort(p: ProjectState | SimpleNamespace, period: str,
+              cohort: frozenset | None) -> bool:
+    """Whether a project is in the cohort at `period` (`cohort`: the year's list, None when the
+    year has none).  Reads only fields that do not depend on the period (`project_fields`)."""
+    if cohort is not None:  # the year's cohort list decides
+        return p.project_id in cohort
     return (
         p.is_sanqi
         and p.total_investment is not None
         and not p.below_threshold
         and p.source_counted
         and p.signed_month is not None
-        and p.signed_month <= view.period
+        and p.signed_month <= period
     )
 
 
 def rate_figures(projects: list[ProjectState], view: PeriodView) -> RateFigures:
-    cohort = [p for p in projects if in_cohort(p, view)]
+    cohort = [p for p in projects if in_cohort(p, view.period, view.cohort_ids)]
     reg, start, done = STAGE_RANK["注册"], STAGE_RANK["开工"], STAGE_RANK["竣工投产"]
     return RateFigures(
         signed_projects=len(cohort),
@@ -217,24 +225,35 @@ def no_baseline_findings(core: CoreTables, period: str, rules: Rules,
                          results: dict | None = None) -> list[Finding]:
     """`no_four_rates_baseline` (info), once per unit and year: dated at the first month of the
     year in which the unit has a cohort, so every period of the year reports the same row."""
-    view = build_view(core, period, rules)
-    results = results if results is not None else compute_four_rates(core, period, rules, view)
+    results = results if results is not None else compute_four_rates(core, period, rules)
+    year, month = parse_period(period)
     city = city_name(core)
     out = []
     for unit, res in results.items():
         if res.baseline != BASELINE_NONE or not res.figures.signed_projects:
             continue
-        first = next(m for m in range(1, view.month + 1) if unit_rate_figures(
-            build_view(core, period_str(view.year, m), rules), unit).signed_projects)
+        first = next(m for m in range(1, month + 1)
+                     if has_cohort_at(core, period_str(year, m), rules, unit))
         name = city if unit is None else unit
         out.append(Finding(
             "no_four_rates_baseline",
-            f"{name} {view.year}年三企入桂签约项目“四率”没有上年12月基数：四率基数文件中没有该单位"
-            f"{view.year}年的记录，且未载入{view.year - 1}年12月数据（或当时没有签约项目），"
+            f"{name} {year}年三企入桂签约项目“四率”没有上年12月基数：四率基数文件中没有该单位"
+            f"{year}年的记录，且未载入{year - 1}年12月数据（或当时没有签约项目），"
             "四率增量无法计算，不计入红黑榜得分。请在四率基数文件中补录自治区公布的上年末四率。",
-            period=period_str(view.year, first), unit_name=name, stage="marts",
+            period=period_str(year, first), unit_name=name, stage="marts",
         ))
     return out
+
+
+def has_cohort_at(core: CoreTables, period: str, rules: Rules, unit: str | None) -> bool:
+    """Whether the unit's (None: the city's) cohort at `period` is not empty — what
+    `unit_rate_figures(build_view(core, period, rules), unit).signed_projects` says, without
+    building the view (perf, issue 17): membership reads only a project's fields that do not
+    depend on the period, its credit at the period and whether it is known then."""
+    fields_of = project_fields(core, rules)
+    ids = known_ids_at(core, period) if unit is None else credit_at(core, period).get(unit, ())
+    cohort = cohort_ids(core, parse_period(period)[0])
+    return any(pid in fields_of and in_cohort(fields_of[pid], period, cohort) for pid in ids)
 
 
 def _detail(res: FourRatesResult) -> str:
