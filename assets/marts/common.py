@@ -10,7 +10,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -442,16 +441,12 @@ def credit_rows(core: CoreTables) -> list[tuple[str, Any, Any]]:
 
 
 def credit_at(core: CoreTables, p: str) -> dict[str, set]:
-    """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period);
-    once per core and period (read-only: the sets are shared)."""
-    memo = core_memo(core, "credit_at", None)
-    if p not in memo:
-        credit: dict[str, set] = {}
-        for key, pid, unit in credit_rows(core):
-            if key <= p:
-                credit.setdefault(unit, set()).add(pid)
-        memo[p] = credit
-    return memo[p]
+    """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period)."""
+    credit: dict[str, set] = {}
+    for key, pid, unit in credit_rows(core):
+        if key <= p:
+            credit.setdefault(unit, set()).add(pid)
+    return credit
 
 
 def _fact_ids(rows: _FactRows, n: int) -> set:
@@ -459,10 +454,24 @@ def _fact_ids(rows: _FactRows, n: int) -> set:
     return set(rows.pids[_first_of_each(rows.codes[:n])[0]].tolist())
 
 
-def known_ids_at(core: CoreTables, p: str) -> set:
-    """The projects known at P (PeriodView): what a view at P holds, without its fact state."""
-    rows = _fact_rows(core)
-    return _known_ids(core, p, credit_at(core, p), _fact_ids(rows, bisect_right(rows.keys, p)))
+def known_months(core: CoreTables) -> dict[Any, str]:
+    """project id -> the month from which a view holds it (PeriodView "known at P": the earliest
+    month of its fact rows, its credit rows and dim_project.first_period), once per core.  A
+    project is known at P when its month is <= P (a missing month's text sorts after them)."""
+    def compute() -> dict[Any, str]:
+        rows = _fact_rows(core)
+        codes, first = _first_of_each(rows.codes)
+        known = dict(zip(rows.pids[codes].tolist(), (rows.keys[i] for i in first.tolist())))
+        for key, pid in [*((key, pid) for key, pid, _ in credit_rows(core)),
+                         *core_once(core, "project_months", None, lambda: _project_months(core))]:
+            if key < known.get(pid, _NEVER):
+                known[pid] = key
+        return known
+
+    return core_once(core, "known_months", None, compute)
+
+
+_NEVER = "\uffff"  # sorts after every month key
 
 
 def _fact_state(core: CoreTables, p: str) -> _FactState:
@@ -490,16 +499,19 @@ def _known_ids(core: CoreTables, p: str, credit: dict[str, set], fact_ids: set) 
     known = set(fact_ids)
     for ids in credit.values():
         known |= ids
-    def compute() -> list[tuple[str, Any]]:
-        proj = core.projects
-        if "first_period" not in proj.columns:
-            return []
-        fp = proj["first_period"]
-        return [(key, pid) for key, known_at, pid in zip(_month_keys(fp), fp.notna(),
-                                                         proj["project_id"]) if known_at]
-
-    known.update(pid for key, pid in core_once(core, "project_months", None, compute) if key <= p)
+    months = core_once(core, "project_months", None, lambda: _project_months(core))
+    known.update(pid for key, pid in months if key <= p)
     return known
+
+
+def _project_months(core: CoreTables) -> list[tuple[str, Any]]:
+    """(month key, project id) of the dim_project rows with a first_period."""
+    proj = core.projects
+    if "first_period" not in proj.columns:
+        return []
+    fp = proj["first_period"]
+    return [(key, pid) for key, known_at, pid in zip(_month_keys(fp), fp.notna(),
+                                                     proj["project_id"]) if known_at]
 
 
 def source_class_of(value: Any) -> str:
@@ -555,23 +567,23 @@ def _projects_facts(core: CoreTables, rules: Rules) -> list[tuple[Any, dict]]:
     return core_once(core, "project_facts", rules, compute)
 
 
-def project_fields(core: CoreTables, rules: Rules) -> dict[Any, SimpleNamespace]:
-    """project id -> the fields of its ProjectState that do not depend on the period, as
-    attributes (once per core): enough for a rule that reads only those (the 四率 cohort)."""
-    return core_once(core, "project_fields", rules, lambda: {
-        pid: SimpleNamespace(**fixed) for pid, fixed in _projects_facts(core, rules)})
+def project_fields(core: CoreTables, rules: Rules) -> dict[Any, dict]:
+    """project id -> the fields of its ProjectState that do not depend on the period (once per
+    core): enough for a rule that reads only those (the 四率 cohort).  Read-only: shared."""
+    return core_once(core, "project_fields", rules, lambda: dict(_projects_facts(core, rules)))
 
 
 def cohort_ids(core: CoreTables, year: int) -> frozenset | None:
     """Matched project ids of the year's 三企入桂 cohort list; None when the year has no list
     rows (an unmatched-only list still defines the cohort: it is then empty of our projects)."""
-    c = core.cohort
-    if c is None or not len(c) or "year" not in c.columns:
-        return None
-    rows = c[pd.to_numeric(c["year"], errors="coerce") == year]
-    if not len(rows):
-        return None
-    return frozenset(x for x in _col(rows, "project_id") if not is_missing(x))
+    memo = core_memo(core, "cohort_ids", None)
+    if year not in memo:
+        c = core.cohort
+        rows = None if c is None or not len(c) or "year" not in c.columns else c[
+            pd.to_numeric(c["year"], errors="coerce") == year]
+        memo[year] = None if rows is None or not len(rows) else frozenset(
+            x for x in _col(rows, "project_id") if not is_missing(x))
+    return memo[year]
 
 
 def _build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:

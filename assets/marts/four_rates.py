@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from types import SimpleNamespace
+from functools import cache
 
 import pandas as pd
 
@@ -46,7 +46,7 @@ from .common import (
     cohort_ids,
     credit_at,
     finalize,
-    known_ids_at,
+    known_months,
     parse_period,
     pct,
     period_str,
@@ -101,24 +101,24 @@ class RateFigures:
         return getattr(self, name)
 
 
-def in_cohort(p: ProjectState | SimpleNamespace, period: str,
-              cohort: frozenset | None) -> bool:
+def in_cohort(f: dict, period: str, cohort: frozenset | None) -> bool:
     """Whether a project is in the cohort at `period` (`cohort`: the year's list, None when the
-    year has none).  Reads only fields that do not depend on the period (`project_fields`)."""
+    year has none).  `f`: the project's fields (a ProjectState's `vars`, or `project_fields`);
+    only those that do not depend on the period are read."""
     if cohort is not None:  # the year's cohort list decides
-        return p.project_id in cohort
+        return f["project_id"] in cohort
     return (
-        p.is_sanqi
-        and p.total_investment is not None
-        and not p.below_threshold
-        and p.source_counted
-        and p.signed_month is not None
-        and p.signed_month <= period
+        f["is_sanqi"]
+        and f["total_investment"] is not None
+        and not f["below_threshold"]
+        and f["source_counted"]
+        and f["signed_month"] is not None
+        and f["signed_month"] <= period
     )
 
 
 def rate_figures(projects: list[ProjectState], view: PeriodView) -> RateFigures:
-    cohort = [p for p in projects if in_cohort(p, view.period, view.cohort_ids)]
+    cohort = [p for p in projects if in_cohort(vars(p), view.period, view.cohort_ids)]
     reg, start, done = STAGE_RANK["注册"], STAGE_RANK["开工"], STAGE_RANK["竣工投产"]
     return RateFigures(
         signed_projects=len(cohort),
@@ -229,11 +229,12 @@ def no_baseline_findings(core: CoreTables, period: str, rules: Rules,
     year, month = parse_period(period)
     city = city_name(core)
     out = []
+    credit = cache(lambda m: credit_at(core, period_str(year, m)))  # each month's, once
     for unit, res in results.items():
         if res.baseline != BASELINE_NONE or not res.figures.signed_projects:
             continue
         first = next(m for m in range(1, month + 1)
-                     if has_cohort_at(core, period_str(year, m), rules, unit))
+                     if has_cohort_at(core, period_str(year, m), rules, unit, credit(m)))
         name = city if unit is None else unit
         out.append(Finding(
             "no_four_rates_baseline",
@@ -245,15 +246,22 @@ def no_baseline_findings(core: CoreTables, period: str, rules: Rules,
     return out
 
 
-def has_cohort_at(core: CoreTables, period: str, rules: Rules, unit: str | None) -> bool:
+def has_cohort_at(core: CoreTables, period: str, rules: Rules, unit: str | None,
+                  credit: dict[str, set] | None = None) -> bool:
     """Whether the unit's (None: the city's) cohort at `period` is not empty — what
     `unit_rate_figures(build_view(core, period, rules), unit).signed_projects` says, without
     building the view (perf, issue 17): membership reads only a project's fields that do not
-    depend on the period, its credit at the period and whether it is known then."""
+    depend on the period, its credit at the period (`credit`: `credit_at` of the period, when
+    the caller has it) and whether it is known then."""
     fields_of = project_fields(core, rules)
-    ids = known_ids_at(core, period) if unit is None else credit_at(core, period).get(unit, ())
     cohort = cohort_ids(core, parse_period(period)[0])
-    return any(pid in fields_of and in_cohort(fields_of[pid], period, cohort) for pid in ids)
+    if unit is None:  # every project known at the period
+        known = known_months(core)
+        return any(in_cohort(f, period, cohort) and known.get(pid, period + "~") <= period
+                   for pid, f in fields_of.items())
+    credit = credit if credit is not None else credit_at(core, period)
+    return any(pid in fields_of and in_cohort(fields_of[pid], period, cohort)
+               for pid in credit.get(unit, ()))
 
 
 def _detail(res: FourRatesResult) -> str:
