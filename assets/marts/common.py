@@ -463,15 +463,15 @@ def known_months(core: CoreTables) -> dict[Any, str]:
         codes, first = _first_of_each(rows.codes)
         known = dict(zip(rows.pids[codes].tolist(), (rows.keys[i] for i in first.tolist())))
         for key, pid in [*((key, pid) for key, pid, _ in credit_rows(core)),
-                         *core_once(core, "project_months", None, lambda: _project_months(core))]:
-            if key < known.get(pid, _NEVER):
+                         *_project_months(core)]:
+            if key < known.get(pid, NEVER):
                 known[pid] = key
         return known
 
     return core_once(core, "known_months", None, compute)
 
 
-_NEVER = "\uffff"  # sorts after every month key
+NEVER = "\uffff"  # a month key that sorts after every month: never known
 
 
 def _fact_state(core: CoreTables, p: str) -> _FactState:
@@ -499,19 +499,21 @@ def _known_ids(core: CoreTables, p: str, credit: dict[str, set], fact_ids: set) 
     known = set(fact_ids)
     for ids in credit.values():
         known |= ids
-    months = core_once(core, "project_months", None, lambda: _project_months(core))
-    known.update(pid for key, pid in months if key <= p)
+    known.update(pid for key, pid in _project_months(core) if key <= p)
     return known
 
 
 def _project_months(core: CoreTables) -> list[tuple[str, Any]]:
-    """(month key, project id) of the dim_project rows with a first_period."""
-    proj = core.projects
-    if "first_period" not in proj.columns:
-        return []
-    fp = proj["first_period"]
-    return [(key, pid) for key, known_at, pid in zip(_month_keys(fp), fp.notna(),
-                                                     proj["project_id"]) if known_at]
+    """(month key, project id) of the dim_project rows with a first_period (once per core)."""
+    def compute() -> list[tuple[str, Any]]:
+        proj = core.projects
+        if "first_period" not in proj.columns:
+            return []
+        fp = proj["first_period"]
+        return [(key, pid) for key, known_at, pid in zip(_month_keys(fp), fp.notna(),
+                                                         proj["project_id"]) if known_at]
+
+    return core_once(core, "project_months", None, compute)
 
 
 def source_class_of(value: Any) -> str:

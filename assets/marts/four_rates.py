@@ -36,6 +36,7 @@ from runtime.rules import Rules
 
 from .common import (
     CITY_TYPE,
+    NEVER,
     STAGE_RANK,
     ZERO,
     CoreTables,
@@ -257,7 +258,7 @@ def has_cohort_at(core: CoreTables, period: str, rules: Rules, unit: str | None,
     cohort = cohort_ids(core, parse_period(period)[0])
     if unit is None:  # every project known at the period
         known = known_months(core)
-        return any(in_cohort(f, period, cohort) and known.get(pid, period + "~") <= period
+        return any(in_cohort(f, period, cohort) and known.get(pid, NEVER) <= period
                    for pid, f in fields_of.items())
     credit = credit if credit is not None else credit_at(core, period)
     return any(pid in fields_of and in_cohort(fields_of[pid], period, cohort)
