@@ -206,6 +206,22 @@ class ProjectState:
     def stage_rank(self) -> int:
         return STAGE_RANK.get(self.stage or "", -1)
 
+    @classmethod
+    def at(cls, fixed: dict, stage: str | None, funds_this_year: Decimal,
+           funds_cumulative: Decimal, in_library: bool) -> ProjectState:
+        """`ProjectState(**fixed, stage=..., ...)`: `fixed` holds every other field (as
+        `_projects_facts` gives them).  Perf (issue 17): a view makes one per known project (100k
+        at province scale, several views a month); filling the instance's fields directly
+        skips binding fifteen keyword arguments."""
+        state = object.__new__(cls)
+        fields_ = state.__dict__
+        fields_.update(fixed)
+        fields_["stage"] = stage
+        fields_["funds_this_year"] = funds_this_year
+        fields_["funds_cumulative"] = funds_cumulative
+        fields_["in_library"] = in_library
+        return state
+
 
 @dataclass(frozen=True)
 class UnitRef:
@@ -383,7 +399,10 @@ class _FactRows:
                 rows = rows[[type(x) is not keep for x in column[rows]]]
                 column[rows] = _objects([convert(x) for x in column[rows]])
         codes, pids = pd.factorize(in_order("project_id"), use_na_sentinel=False)
-        year_codes, years = pd.factorize(np.array([k[:4] for k in keys], dtype=object))
+        # each row's year: of its month's code (a few dozen months, not a text per row)
+        month_codes, months = pd.factorize(keys)
+        year_of_month, years = pd.factorize(np.array([m[:4] for m in months], dtype=object))
+        year_codes = year_of_month[month_codes] if len(keys) else month_codes
         return cls(keys.tolist(), codes.astype(np.int64), _objects(list(pids)),
                    year_codes.astype(np.int64), max(len(years), 1), values, given)
 
@@ -495,12 +514,56 @@ def _fact_state(core: CoreTables, p: str) -> _FactState:
     return st
 
 
-def _known_ids(core: CoreTables, p: str, credit: dict[str, set], fact_ids: set) -> set:
-    known = set(fact_ids)
-    for ids in credit.values():
-        known |= ids
+def _known_ids(core: CoreTables, p: str, credited: set, fact_ids: set) -> set:
+    known = fact_ids | credited
     known.update(pid for key, pid in _project_months(core) if key <= p)
     return known
+
+
+@dataclass
+class _CreditArrays:
+    """credit_rows as arrays (once per core): month keys, a code per unit (in order of first
+    appearance) and per project (in the order of str(id)), with the names and ids they stand
+    for."""
+
+    keys: np.ndarray
+    units: np.ndarray
+    unit_names: list
+    pids: np.ndarray
+    pid_values: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[tuple[str, Any, Any]]) -> _CreditArrays:
+        keys, pids, units = zip(*rows) if rows else ((), (), ())
+        unit_codes, unit_names = pd.factorize(_objects(list(units)))
+        codes, uniques = pd.factorize(_objects(list(pids)))
+        by_text = np.argsort(np.array([str(x) for x in uniques], dtype=object), kind="stable")
+        rank = np.empty(len(uniques), dtype=np.int64)
+        rank[by_text] = np.arange(len(uniques), dtype=np.int64)
+        return cls(np.array(keys, dtype=str), unit_codes.astype(np.int64), list(unit_names),
+                   rank[codes] if len(codes) else codes.astype(np.int64),
+                   _objects(list(uniques))[by_text])
+
+
+def _credit_lists(core: CoreTables, p: str) -> tuple[dict[str, list], set]:
+    """(unit -> its credited ids at P, unique and sorted by str(id), units in the order of their
+    first bridge row; the ids credited to any unit): `credit_at` of P, sorted (perf, issue 17:
+    per view on arrays, not a set per unit from every bridge row)."""
+    a = core_once(core, "credit_arrays", None, lambda: _CreditArrays.of(credit_rows(core)))
+    rows = np.flatnonzero(a.keys <= p)
+    if not len(rows):
+        return {}, set()
+    units, pids = a.units[rows], a.pids[rows]
+    present, first = _first_of_each(units)
+    n = len(a.pid_values)
+    pairs = np.unique(units * n + pids)  # by unit, then by str(id); each pair once
+    pair_units, pair_pids = pairs // n, pairs % n
+    starts = np.searchsorted(pair_units, present, side="left")
+    ends = np.searchsorted(pair_units, present, side="right")
+    spans = {u: (a, b) for u, a, b in zip(present.tolist(), starts.tolist(), ends.tolist())}
+    credit = {a.unit_names[u]: a.pid_values[pair_pids[spans[u][0]:spans[u][1]]].tolist()
+              for u in present[np.argsort(first, kind="stable")].tolist()}
+    return credit, set(a.pid_values[np.unique(pids)].tolist())
 
 
 def _project_months(core: CoreTables) -> list[tuple[str, Any]]:
@@ -530,41 +593,46 @@ def source_counted(source_class: str, rules: Rules) -> bool:
     return True
 
 
-def _project_facts(row: dict, threshold: Decimal, rules: Rules, has_source: bool) -> dict:
-    """The fields of a project's ProjectState that do not depend on the period (dim_project)."""
-    inv = to_dec(row.get("total_investment"))
-    bt = row.get("below_threshold")
-    below = to_bool(bt) if not is_missing(bt) else (inv is not None and inv < threshold)
-    industry = row.get("industry")
-    territory = row.get("territorial_unit")
-    # a core without the source_class column predates revision 2: every project domestic
-    source = source_class_of(row.get("source_class")) if has_source else DOMESTIC
-    return dict(
-        project_id=row["project_id"],
-        total_investment=inv,
-        industry=None if is_missing(industry) else str(industry),
-        is_industrial=to_bool(row.get("is_industrial")),
-        is_emerging=to_bool(row.get("is_emerging")),
-        is_sanqi=to_bool(row.get("is_sanqi")),
-        signed_month=month_of(row.get("signed_month")),
-        territorial_unit=None if is_missing(territory) else territory,
-        below_threshold=below,
-        source_class=source,
-        source_counted=source_counted(source, rules),
-    )
+_FIXED_FIELDS = ("project_id", "total_investment", "industry", "is_industrial", "is_emerging",
+                 "is_sanqi", "signed_month", "territorial_unit", "below_threshold",
+                 "source_class", "source_counted")
+
+
+def _flags(values: list) -> list[bool]:
+    """to_bool of each value (True and False taken as they are: most of them)."""
+    return [x if x is True or x is False else to_bool(x) for x in values]
 
 
 def _projects_facts(core: CoreTables, rules: Rules) -> list[tuple[Any, dict]]:
-    """(project id, _project_facts) of every dim_project row in table order, once per core."""
+    """(project id, the fields of its ProjectState that do not depend on the period) of every
+    dim_project row in table order, once per core; worked out column by column (perf, issue 17:
+    not a dict of every dim_project column per row)."""
     def compute() -> list[tuple[Any, dict]]:
         threshold = Decimal(str(rules.indicators.below_threshold_amount))
-        has_source = "source_class" in core.projects.columns
-        projects = core.projects
-        columns = list(projects.columns)  # plain values, as to_dict("records") gives (faster)
-        rows = (dict(zip(columns, values)) for values in zip(
-            *(projects[c].tolist() for c in columns)))
-        return [(row["project_id"], _project_facts(row, threshold, rules, has_source))
-                for row in rows]
+        proj = core.projects
+
+        def values(name: str) -> list:
+            return _col(proj, name).tolist()
+
+        pids = proj["project_id"].tolist()
+        inv = [x if type(x) is Decimal and not x.is_nan() else to_dec(x)
+               for x in values("total_investment")]
+        below = [to_bool(bt) if not is_missing(bt) else (d is not None and d < threshold)
+                 for bt, d in zip(values("below_threshold"), inv)]
+        # a core without the source_class column predates revision 2: every project domestic
+        source = ([source_class_of(x) for x in values("source_class")]
+                  if "source_class" in proj.columns else [DOMESTIC] * len(pids))
+        counted = {c: source_counted(c, rules) for c in set(source)}
+        columns = (
+            pids, inv,
+            [None if is_missing(x) else str(x) for x in values("industry")],
+            _flags(values("is_industrial")), _flags(values("is_emerging")),
+            _flags(values("is_sanqi")),
+            [month_of(x) for x in values("signed_month")],
+            [None if is_missing(x) else x for x in values("territorial_unit")],
+            below, source, [counted[c] for c in source],
+        )
+        return [(row[0], dict(zip(_FIXED_FIELDS, row))) for row in zip(*columns)]
 
     return core_once(core, "project_facts", rules, compute)
 
@@ -591,18 +659,17 @@ def cohort_ids(core: CoreTables, year: int) -> frozenset | None:
 def _build_view(core: CoreTables, period: str, rules: Rules) -> PeriodView:
     year, month = parse_period(period)
     p = period_str(year, month)
-    credit = credit_at(core, p)
+    credit, credited = _credit_lists(core, p)
     st = _fact_state(core, p)
-    known = _known_ids(core, p, credit, st.ids)
+    known = _known_ids(core, p, credited, st.ids)
+    stage, funds_now, cum, sum_years, lib = (st.stage, st.funds_now, st.cum_latest, st.sum_years,
+                                             st.in_library)
     states = {
-        pid: ProjectState(**fixed, stage=st.stage.get(pid),
-                          funds_this_year=st.funds_now.get(pid, ZERO),
-                          funds_cumulative=st.cum_latest.get(pid, st.sum_years.get(pid, ZERO)),
-                          in_library=st.in_library.get(pid, False))
+        pid: ProjectState.at(fixed, stage.get(pid), funds_now.get(pid, ZERO),
+                             cum.get(pid, sum_years.get(pid, ZERO)), lib.get(pid, False))
         for pid, fixed in _projects_facts(core, rules) if pid in known
     }
-    credit_sorted = {u: sorted(ids, key=str) for u, ids in credit.items()}
-    return PeriodView(p, year, month, states, credit_sorted, cohort_ids(core, year),
+    return PeriodView(p, year, month, states, credit, cohort_ids(core, year),
                       st.has_period, unit_refs(core))
 
 
