@@ -7,7 +7,8 @@ Phases, each in a fresh subprocess (so its peak RSS is its own):
   b  naive: pandas.read_excel per file + DataFrame.to_sql into a fresh DuckDB file
   c  pipeline, empty warehouse → all marts: ingest + build_core + build_period for every month
   d  the same again with nothing changed
-  e  after one unit resubmits one month (a modified copy of one ledger, newer mtime)
+  e  after one unit resubmits one month (a modified copy of one ledger, newer mtime: one
+     amount changed, or with --resubmit-change name one project name)
 Results go to benchmarks/results/<scale>.json and are printed as a table.  Timings are never
 asserted anywhere; the smoke scale only proves the harness runs.
 """
@@ -149,9 +150,11 @@ def phase_rerun(drop: Path, work: Path) -> dict:
     return _pipeline(drop, work, fresh=False)
 
 
-def resubmit(drop: Path, month: str | None = None) -> Path:
-    """One unit resubmits one month (default: the last): a corrected copy (one amount changed)
-    of its ledger."""
+def resubmit(drop: Path, month: str | None = None, change: str = "amount") -> Path:
+    """One unit resubmits one month (default: the last): a corrected copy of its ledger, with
+    one amount changed (`change` "amount": matching reuses its scored pairs) or the first
+    project's name (`change` "name": a new matching key, so every candidate pair is scored
+    again)."""
     import openpyxl
 
     months = sorted(p.name for p in drop.iterdir() if p.is_dir() and p.name[:2] == "20")
@@ -161,7 +164,9 @@ def resubmit(drop: Path, month: str | None = None) -> Path:
     wb = openpyxl.load_workbook(source)
     ws = wb.worksheets[0]
     changed = False
-    for row in reversed(list(ws.iter_rows())):
+    if change == "name":
+        changed = _rename_one_project(ws)
+    for row in [] if changed else reversed(list(ws.iter_rows())):
         for cell in row:
             if isinstance(cell.value, float) and cell.value > 0:
                 cell.value = round(cell.value * 1.1, 2)
@@ -174,6 +179,21 @@ def resubmit(drop: Path, month: str | None = None) -> Path:
     mtime = source.stat().st_mtime + 86400
     os.utime(target, (mtime, mtime))
     return target
+
+
+def _rename_one_project(ws) -> bool:
+    """The sheet's first project renamed ("新" before its name, as a clerk's typo fixed): a
+    matching key no build has seen, for a project every month of the year reported."""
+    header = next(((r, c) for r, row in enumerate(ws.iter_rows(max_row=12, values_only=True), 1)
+                   for c, v in enumerate(row, 1) if isinstance(v, str) and "项目名称" in v), None)
+    if header is None:
+        return False
+    for r in range(header[0] + 1, ws.max_row + 1):
+        cell = ws.cell(r, header[1])
+        if isinstance(cell.value, str) and len(cell.value) > 2:
+            cell.value = "新" + cell.value
+            return True
+    return False
 
 
 def phase_resubmit(drop: Path, work: Path) -> dict:
@@ -291,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--name", help="result name (default: the scale)")
     ap.add_argument("--resubmit-month", metavar="YYYY-MM",
                     help="phase e: the month resubmitted (default: the last)")
+    ap.add_argument("--resubmit-change", choices=["amount", "name"], default="amount",
+                    help="phase e: what the correction changes (default: one amount)")
     ap.add_argument("--child", choices=PHASES, help=argparse.SUPPRESS)
     ap.add_argument("--drop", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
@@ -327,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     phases = {}
     for phase in wanted:
         if phase == "e_resubmit":
-            resubmit(drop, args.resubmit_month)
+            resubmit(drop, args.resubmit_month, args.resubmit_change)
         phases[phase] = run_phase(phase, drop, work, env, profile_dir)
         print(f"{phase}: {phases[phase]['wall_s']:.1f} s, {phases[phase]['peak_rss_mb']:.0f} MB",
               flush=True)
@@ -337,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         "name": name, "size": size, "generated": gen, "generate_s": round(gen_s, 1),
         "machine": machine(), "ledger_rows": ledger_rows, "phases": phases,
     }
+    if "e_resubmit" in phases:
+        phases["e_resubmit"]["change"] = args.resubmit_change
     if "c_pipeline" in phases:
         c = phases["c_pipeline"]["wall_s"]
         result["ratios"] = {f"c_over_{x[0]}": round(c / phases[x]["wall_s"], 3)

@@ -560,8 +560,8 @@ def _credit_lists(core: CoreTables, p: str) -> tuple[dict[str, list], set]:
     pair_units, pair_pids = pairs // n, pairs % n
     starts = np.searchsorted(pair_units, present, side="left")
     ends = np.searchsorted(pair_units, present, side="right")
-    spans = {u: (a, b) for u, a, b in zip(present.tolist(), starts.tolist(), ends.tolist())}
-    credit = {a.unit_names[u]: a.pid_values[pair_pids[spans[u][0]:spans[u][1]]].tolist()
+    spans = dict(zip(present.tolist(), zip(starts.tolist(), ends.tolist())))
+    credit = {a.unit_names[u]: a.pid_values[pair_pids[slice(*spans[u])]].tolist()
               for u in present[np.argsort(first, kind="stable")].tolist()}
     return credit, set(a.pid_values[np.unique(pids)].tolist())
 
