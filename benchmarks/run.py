@@ -163,22 +163,22 @@ def resubmit(drop: Path, month: str | None = None, change: str = "amount") -> Pa
                   if "招商引资项目统计表" in p.name or p.name.startswith("柳南区"))
     wb = openpyxl.load_workbook(source)
     ws = wb.worksheets[0]
-    changed = False
-    if change == "name":
-        changed = _rename_one_project(ws)
-    for row in [] if changed else reversed(list(ws.iter_rows())):
-        for cell in row:
-            if isinstance(cell.value, float) and cell.value > 0:
-                cell.value = round(cell.value * 1.1, 2)
-                changed = True
-                break
-        if changed:
-            break
+    if not (change == "name" and _rename_one_project(ws)):  # no name column: an amount
+        _raise_last_amount(ws)
     target = source.with_name(source.stem + "（更正）" + source.suffix)
     wb.save(target)
     mtime = source.stat().st_mtime + 86400
     os.utime(target, (mtime, mtime))
     return target
+
+
+def _raise_last_amount(ws) -> None:
+    """The first positive amount of the sheet's last row that has one, 10 % higher."""
+    for row in reversed(list(ws.iter_rows())):
+        for cell in row:
+            if isinstance(cell.value, float) and cell.value > 0:
+                cell.value = round(cell.value * 1.1, 2)
+                return
 
 
 def _rename_one_project(ws) -> bool:

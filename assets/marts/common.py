@@ -459,13 +459,10 @@ def credit_rows(core: CoreTables) -> list[tuple[str, Any, Any]]:
     return core_once(core, "credit_rows", None, compute)
 
 
-def credit_at(core: CoreTables, p: str) -> dict[str, set]:
-    """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period)."""
-    credit: dict[str, set] = {}
-    for key, pid, unit in credit_rows(core):
-        if key <= p:
-            credit.setdefault(unit, set()).add(pid)
-    return credit
+def credit_at(core: CoreTables, p: str) -> dict[str, list]:
+    """unit -> ids of bridge rows with first_period <= P (fallback: dim_project.first_period),
+    each once, sorted by str(id): the credit of P's view (`_credit_lists`)."""
+    return _credit_lists(core, p)[0]
 
 
 def _fact_ids(rows: _FactRows, n: int) -> set:
@@ -547,8 +544,8 @@ class _CreditArrays:
 
 def _credit_lists(core: CoreTables, p: str) -> tuple[dict[str, list], set]:
     """(unit -> its credited ids at P, unique and sorted by str(id), units in the order of their
-    first bridge row; the ids credited to any unit): `credit_at` of P, sorted (perf, issue 17:
-    per view on arrays, not a set per unit from every bridge row)."""
+    first bridge row; the ids credited to any unit).  Perf (issue 17): on arrays coded once per
+    core, not a set per unit from every bridge row and a sort per unit for each view."""
     a = core_once(core, "credit_arrays", None, lambda: _CreditArrays.of(credit_rows(core)))
     rows = np.flatnonzero(a.keys <= p)
     if not len(rows):

@@ -248,7 +248,7 @@ def no_baseline_findings(core: CoreTables, period: str, rules: Rules,
 
 
 def has_cohort_at(core: CoreTables, period: str, rules: Rules, unit: str | None,
-                  credit: dict[str, set] | None = None) -> bool:
+                  credit: dict[str, list] | None = None) -> bool:
     """Whether the unit's (None: the city's) cohort at `period` is not empty — what
     `unit_rate_figures(build_view(core, period, rules), unit).signed_projects` says, without
     building the view (perf, issue 17): membership reads only a project's fields that do not
