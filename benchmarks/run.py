@@ -135,6 +135,7 @@ def _pipeline(drop: Path, work: Path, fresh: bool) -> dict:
         "core_counts": core["counts"], "periods": len(periods),
         "core_rebuilt": not core["skipped"],
         "match_pairs_reused": core["pairs_reused"],  # the keys did not change (issue 17)
+        "match_pairs_rescored": core.get("pairs_rescored"),  # keys changed: pairs re-examined
         "projects_reused": core.get("projects_reused", 0),  # taken from the memo (issue 17)
         "core_rows_written": core["rows_written"],  # only the changed months of the facts
         "marts_rebuilt": list(rebuilt or []),  # None before issue 17 (every stale month)

@@ -176,3 +176,14 @@ COMMENT ON COLUMN staging.match_pairs.name_sim IS '项目名称相似度';
 COMMENT ON COLUMN staging.match_pairs.investor_sim IS '项目方相似度（一方缺项目方时为空）';
 COMMENT ON COLUMN staging.match_pairs.match_keys IS '得分依据（名称、项目方的比对结果）';
 COMMENT ON COLUMN staging.match_pairs.veto IS '否决原因（有则不可合并）';
+
+-- The distinct matching keys the stored pairs' indices refer to (internal): when a build's keys
+-- differ from these under the same settings and code, only the pairs the change can affect are
+-- scored again (assets/conform/blocking.py).
+CREATE TABLE IF NOT EXISTS staging.match_keys (
+    i INTEGER NOT NULL, name_key TEXT NOT NULL, investor_key TEXT NOT NULL
+);
+COMMENT ON TABLE staging.match_keys IS '上次构建时项目识别键清单（内部缓存）：识别键有增减时，只对受影响的配对重新打分';
+COMMENT ON COLUMN staging.match_keys.i IS '识别键在清单中的序号';
+COMMENT ON COLUMN staging.match_keys.name_key IS '项目名称识别键';
+COMMENT ON COLUMN staging.match_keys.investor_key IS '项目方识别键（无项目方时为空文字）';

@@ -74,16 +74,22 @@ def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
 
 
 _PAIRS = "staging.match_pairs"
-_PAIRS_STATE = "match_pairs"  # its build_state layer: "<digest> <pairs considered>"
+_PAIR_KEYS = "staging.match_keys"  # the distinct keys the pairs' indices refer to
+# its build_state layer: "<keys digest> <pairs considered> <scoring digest>"
+_PAIRS_STATE = "match_pairs"
 
 
 def previous_pairs(wh: Warehouse) -> ScoredPairs | None:
-    """The scored pairs the last core build stored (None before the first)."""
+    """The scored pairs the last core build stored (None before the first); their key list is
+    read only if the keys changed (`ScoredPairs.key_lists`)."""
     state = build_state.stored(wh, _PAIRS_STATE)
     if state is None:
         return None
-    digest, _, considered = state.partition(" ")
-    return ScoredPairs.from_frame(digest, int(considered), wh.read(f"SELECT * FROM {_PAIRS}"))
+    digest, considered, *settings = state.split(" ")
+    return ScoredPairs.from_frame(
+        digest, int(considered), wh.read(f"SELECT * FROM {_PAIRS}"),
+        settings[0] if settings else "",
+        lambda: ScoredPairs.key_lists_of(wh.read(f"SELECT * FROM {_PAIR_KEYS}")))
 
 
 @bulk_work()
@@ -100,6 +106,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     if not force and build_state.stored(wh, "core") == fingerprint:
         counts = {t: int(wh.scalar(f"SELECT COUNT(*) FROM core.{t}")) for t in CORE_TABLES}
         return {"counts": counts, "result": None, "skipped": True, "pairs_reused": False,
+                "pairs_rescored": None,
                 "rows_written": 0}
     staging = load_staging(wh)
     files = staging["files"]
@@ -135,12 +142,14 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
         build_state.store(tx, "core", "", fingerprint)
         build_state.store_map(tx, build_state.SLICE, slices)  # what each period's marts read
         build_state.store_map(tx, build_state.ROWS, months)
-        _store_pairs(tx, result.scored_pairs)
+        if result.scored_pairs is None or result.scored_pairs is not previous:
+            _store_pairs(tx, result.scored_pairs)  # else they are stored already
         _store_memo(tx, old_memo, result.memo)
         _store_keys(tx, keys, settings, replace=not keyed_before)
         fault_point("core_tx")
     return {"counts": counts, "result": result, "skipped": False, "rows_written": written,
             "pairs_reused": previous is not None and result.scored_pairs is previous,
+            "pairs_rescored": getattr(result.scored_pairs, "rescored", None),
             "projects_reused": result.projects_reused}
 
 
@@ -216,8 +225,10 @@ def _store_keys(tx, keys: KeyMemo, settings: str, replace: bool) -> None:
 def _store_pairs(tx, pairs: ScoredPairs | None) -> None:
     """The matching's scored pairs, for the next build to reuse (`previous_pairs`)."""
     tx.replace(_PAIRS, pairs.frame() if pairs is not None else None)
+    tx.replace(_PAIR_KEYS, pairs.keys_frame() if pairs is not None else None)
     if pairs is not None:
-        build_state.store(tx, _PAIRS_STATE, "", f"{pairs.digest} {pairs.considered}")
+        build_state.store(tx, _PAIRS_STATE, "",
+                          f"{pairs.digest} {pairs.considered} {pairs.settings}")
     else:  # an empty ledger: nothing to reuse next time
         tx.delete("staging.build_state", {"layer": _PAIRS_STATE})
 
@@ -259,6 +270,9 @@ def core_model(context: AssetExecutionContext, warehouse: WarehouseResource,
                          f"维表行、计分与各期事实；{worked} 个项目重新计算。")
     if built["pairs_reused"]:
         context.log.info("项目识别键未变（只改了数字等），沿用上次的配对得分，未重新逐对打分。")
+    elif built.get("pairs_rescored") is not None:
+        context.log.info(f"项目识别键有增减：只对受影响的 {built['pairs_rescored']} 对重新打分，"
+                         "其余配对沿用上次的得分。")
     for table, (attr, _) in CORE_TABLES.items():
         df = (wh.read(f"SELECT * FROM core.{table} LIMIT 10") if result is None
               else getattr(result, attr))

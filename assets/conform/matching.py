@@ -57,6 +57,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from assets.conform.blocking import (
+    REGION_SEP,
+    KeyList,
+    affected_pairs,
+    all_candidates,
+    bigram_counts,
+)
+from assets.conform.blocking import bigrams as _bigrams
 from assets.conform.credit import truthy
 from assets.conform.normalize import Normalizer, normalizer_for
 from runtime.reference import Reference
@@ -84,7 +92,6 @@ class MatchConfig:
 DEFAULT_CONFIG = MatchConfig()
 
 _NUMBER = re.compile(r"\d+")
-REGION_SEP = "@"
 
 
 @dataclass(frozen=True)
@@ -262,45 +269,10 @@ def score_pair(name_a: str, investor_a: str, name_b: str, investor_b: str,
     return PairScore(round(score, 6), n_sim, i_sim, tuple(keys), veto)
 
 
-# --------------------------------------------------------------------------------- blocking
-
-
-@lru_cache(maxsize=1 << 18)
-def _bigrams(text: str) -> frozenset[str]:
-    if len(text) < 2:
-        return frozenset({text} if text else ())
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
-
-
 def candidate_pairs(names: list[str], investors: list[str],
                     config: MatchConfig = DEFAULT_CONFIG) -> set[tuple[int, int]]:
-    """Candidate pairs (i < j) of distinct keys, by blocking — see the module docstring."""
-    tokens = [_bigrams(n) for n in names]
-    df: dict[str, int] = defaultdict(int)
-    for toks in tokens:
-        for t in toks:
-            df[t] += 1
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, toks in enumerate(tokens):
-        rare = sorted((t for t in toks if df[t] <= config.max_posting), key=lambda t: (df[t], t))
-        keep = math.ceil(config.prefix_share * len(toks)) + 1
-        for t in rare[:keep]:
-            postings["n:" + t].append(i)
-    for i, (name, inv) in enumerate(zip(names, investors, strict=True)):
-        if inv:
-            postings["i:" + split_investor(inv)[0]].append(i)
-        if name:
-            postings["e:" + name].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for members in postings.values():
-        if len(members) < 2 or len(members) > config.max_block:
-            continue
-        members = sorted(set(members))
-        for a in range(len(members)):
-            ia = members[a]
-            for b in range(a + 1, len(members)):
-                pairs.add((ia, members[b]))
-    return pairs
+    """Candidate pairs (i < j) of distinct keys, by blocking (`blocking.py`)."""
+    return all_candidates(names, investors, config)
 
 
 # --------------------------------------------------------------------------------- clustering
@@ -452,26 +424,36 @@ def _distinct_keys(use: pd.DataFrame, name_keys: pd.Series, inv_keys: pd.Series)
 
 def name_weights(names: list[str], config: MatchConfig = DEFAULT_CONFIG) -> TokenWeight:
     """`bigram_weight` over the bigrams of the distinct names."""
-    return bigram_weight(Counter(chain.from_iterable(map(_bigrams, names))),
-                         config.common_bigram)
+    return bigram_weight(bigram_counts(names), config.common_bigram)
 
 
 SCORED_COLUMNS = ["i", "j", "score", "name_sim", "investor_sim", "match_keys", "veto"]
+KEY_COLUMNS = ["i", "name_key", "investor_key"]
 _KEYS_SEP = "|"  # between a PairScore's keys when stored ("name~0.93", "investor=exact")
+_CODE = ("matching.py", "blocking.py")  # the code a pair's candidacy and score depend on
 
 
 @cache
 def _own_source() -> bytes:
-    return Path(__file__).read_bytes()
+    return b"".join((Path(__file__).parent / name).read_bytes() for name in _CODE)
+
+
+def scoring_digest(config: MatchConfig) -> str:
+    """What candidacy and scores depend on besides the keys: the settings and this code."""
+    h = hashlib.sha256(_own_source())
+    h.update(repr(config).encode())
+    return h.hexdigest()
 
 
 def keys_digest(names: list[str], invs: list[str], config: MatchConfig) -> str:
     """What the scored pairs are a function of: the distinct keys, the settings and this code."""
-    h = hashlib.sha256(_own_source())
-    h.update(repr(config).encode())
+    h = hashlib.sha256(scoring_digest(config).encode())
     for name, inv in zip(names, invs, strict=True):
         h.update(f"{name}\t{inv}\n".encode())
     return h.hexdigest()
+
+
+KeyLists = tuple[list[str], list[str]]  # the distinct keys' names and investors, by index
 
 
 @dataclass
@@ -480,55 +462,125 @@ class ScoredPairs:
     (by key index), and how many candidates were considered.  Scoring is most of the cost of
     matching and depends only on `digest`'s inputs, so a rebuild whose keys did not change (a
     resubmission correcting figures, not names) reuses the stored pairs: the same list to the
-    last bit, hence the same clusters and ids."""
+    last bit, hence the same clusters and ids.  When the keys changed under the same settings
+    (`settings`), only the pairs the change can affect are scored again (`_rescored`), from
+    the key list the pairs were scored on (`keys`: the lists, or a function reading them)."""
 
     digest: str
     considered: int
     pairs: list[tuple[float, int, int, PairScore]]
+    settings: str = ""
+    keys: KeyLists | Callable[[], KeyLists | None] | None = None
+    rescored: int | None = None  # pairs scored again by an update (None: all or none)
+
+    def key_lists(self) -> KeyLists | None:
+        if callable(self.keys):
+            self.keys = self.keys()
+        return self.keys
 
     def frame(self) -> pd.DataFrame:
         rows = [(i, j, ps.score, ps.name_sim, ps.investor_sim, _KEYS_SEP.join(ps.keys), ps.veto)
                 for _, i, j, ps in self.pairs]
         return pd.DataFrame(rows, columns=SCORED_COLUMNS).astype(object)
 
+    def keys_frame(self) -> pd.DataFrame:
+        names, invs = self.key_lists() or ([], [])
+        return pd.DataFrame({"i": range(len(names)), "name_key": names, "investor_key": invs},
+                            columns=KEY_COLUMNS).astype(object)
+
     @classmethod
-    def from_frame(cls, digest: str, considered: int, frame: pd.DataFrame) -> ScoredPairs:
+    def from_frame(cls, digest: str, considered: int, frame: pd.DataFrame, settings: str = "",
+                   keys: Callable[[], KeyLists | None] | None = None) -> ScoredPairs:
         pairs = []
-        for i, j, score, name_sim, inv_sim, keys, veto in frame[SCORED_COLUMNS].itertuples(
+        for i, j, score, name_sim, inv_sim, keys_text, veto in frame[SCORED_COLUMNS].itertuples(
                 index=False, name=None):
             ps = PairScore(float(score), float(name_sim),
                            None if inv_sim is None or inv_sim != inv_sim else float(inv_sim),
-                           tuple(str(keys).split(_KEYS_SEP)),
+                           tuple(str(keys_text).split(_KEYS_SEP)),
                            None if veto is None or veto != veto else str(veto))
             pairs.append((ps.score, int(i), int(j), ps))
         pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
-        return cls(digest, considered, pairs)
+        return cls(digest, considered, pairs, settings, keys)
+
+    @staticmethod
+    def key_lists_of(frame: pd.DataFrame) -> KeyLists:
+        """The key lists stored as `keys_frame` (rows in any order)."""
+        frame = frame.sort_values("i")
+        return ([str(v) for v in frame["name_key"]],
+                ["" if v is None or v != v else str(v) for v in frame["investor_key"]])
+
+
+class _Totals(dict):
+    """`bigram_total` of each name, worked out when first asked for."""
+
+    def __init__(self, weight: TokenWeight) -> None:
+        super().__init__()
+        self.weight = weight
+
+    def __missing__(self, name: str) -> float:
+        self[name] = total = bigram_total(name, self.weight)
+        return total
+
+
+def _scored(i: int, j: int, names: list[str], invs: list[str], config: MatchConfig,
+            weight: TokenWeight, totals: dict[str, float]) -> tuple | None:
+    """(score, i, j, PairScore) of a candidate pair at or above the threshold, else None."""
+    # cheap bound first: the name similarity is at most the weighted bigram Dice
+    dice = weighted_dice(names[i], names[j], weight, totals)
+    # both investor cores known (a key's core is empty only when the key is or starts with "@")
+    both = invs[i][:1] not in ("", REGION_SEP) and invs[j][:1] not in ("", REGION_SEP)
+    bound = dice if not both else (
+        config.name_weight * dice + config.investor_weight)
+    if bound < config.threshold - 1e-6:  # the score is rounded to 6 places: never skip a
+        return None                     # pair whose rounded score can still reach the bar
+    ps = score_pair(names[i], invs[i], names[j], invs[j], config, weight)
+    return (ps.score, i, j, ps) if ps.veto is None and ps.score >= config.threshold else None
 
 
 def _scored_pairs(names: list[str], invs: list[str], config: MatchConfig,
                   previous: ScoredPairs | None = None) -> ScoredPairs:
     """Candidate pairs at or above the threshold, best first; `previous` when it was scored
-    from the same keys, settings and code."""
+    from the same keys, settings and code; updated from it when only the keys changed."""
     digest = keys_digest(names, invs, config)
     if previous is not None and previous.digest == digest:
         return previous
-    cores = [split_investor(v)[0] for v in invs]
+    settings = scoring_digest(config)
+    if previous is not None and previous.settings == settings and previous.key_lists():
+        return _rescored(previous, names, invs, config, digest)
     candidates = candidate_pairs(names, invs, config)
     weight = name_weights(names, config)
-    totals = {n: bigram_total(n, weight) for n in set(names)}
-    scored: list[tuple[float, int, int, PairScore]] = []
-    for i, j in candidates:
-        # cheap bound first: the name similarity is at most the weighted bigram Dice
-        dice = weighted_dice(names[i], names[j], weight, totals)
-        bound = dice if not (cores[i] and cores[j]) else (
-            config.name_weight * dice + config.investor_weight)
-        if bound < config.threshold - 1e-6:  # the score is rounded to 6 places: never skip a
-            continue                        # pair whose rounded score can still reach the bar
-        ps = score_pair(names[i], invs[i], names[j], invs[j], config, weight)
-        if ps.veto is None and ps.score >= config.threshold:
-            scored.append((ps.score, i, j, ps))
+    totals = _Totals(weight)
+    scored = [hit for i, j in candidates
+              if (hit := _scored(i, j, names, invs, config, weight, totals)) is not None]
     scored.sort(key=lambda t: (-t[0], t[1], t[2]))
-    return ScoredPairs(digest, len(candidates), scored)
+    return ScoredPairs(digest, len(candidates), scored, settings, (names, invs))
+
+
+def _rescored(previous: ScoredPairs, names: list[str], invs: list[str], config: MatchConfig,
+              digest: str) -> ScoredPairs:
+    """`previous` updated to the new keys (perf, issue 17): the pairs a change of keys can
+    affect (`blocking.affected_pairs`: those of the added and removed keys, of the keys whose
+    bigrams' counts changed, of the postings whose size crossed the limits) are scored again;
+    every other pair keeps its score, with its keys' new indices.  The same list, to the last
+    bit, as scoring every candidate of the new keys."""
+    old = KeyList(*previous.key_lists(), config)
+    new = KeyList(names, invs, config)
+    affected = affected_pairs(old, new)
+    considered = previous.considered - len(affected.was) + len(affected.now)
+    scored = []
+    for score, i, j, ps in previous.pairs:
+        a, b = old.key(i), old.key(j)
+        if (a, b) not in affected.pairs:  # both keys are in the new list: not affected
+            scored.append((score, new.index[a], new.index[b], ps))
+    weight = bigram_weight(new.df, config.common_bigram)
+    totals = _Totals(weight)
+    for a, b in affected.now:
+        hit = _scored(new.index[a], new.index[b], names, invs, config, weight, totals)
+        if hit is not None:
+            scored.append(hit)
+    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return ScoredPairs(digest, considered, scored, previous.settings, (names, invs),
+                       rescored=len(affected.pairs))
 
 
 class _Clusters:

@@ -36,6 +36,10 @@ POOL = [
      "在建", "否", None],
     ["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 3, None, "2021年2月", "已开工", "否",
      None],
+    # another spelling of the first project (a corrected name): it joins or leaves the matching
+    # keys as ledgers come and go, so matching updates its scored pairs both ways
+    ["汽车零部件", "岭南药业柳州中药材生产基地", "岭南中药饮片公司", 12, 1.5, None, "2021年1月",
+     "已签约", "是", None],
 ]
 CORE = ["dim_unit", "dim_project", "bridge_project_unit", "fact_project_period", "fact_target",
         "fact_activity", "fact_reserve_project", "fact_cohort"]
