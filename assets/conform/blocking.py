@@ -62,22 +62,15 @@ def _selection(toks: frozenset[str], df: Counter, config: BlockingConfig) -> lis
 def all_candidates(names: list[str], investors: list[str],
                    config: BlockingConfig) -> set[tuple[int, int]]:
     """Every candidate pair (i < j) of the distinct keys (module docstring)."""
-    tokens = [bigrams(n) for n in names]
-    df = bigram_counts(names)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, toks in enumerate(tokens):
-        for t in _selection(toks, df, config):
-            postings["n:" + t].append(i)
-    for i, (name, inv) in enumerate(zip(names, investors, strict=True)):
-        if inv:
-            postings["i:" + investor_core(inv)].append(i)
-        if name:
-            postings["e:" + name].append(i)
+    keys = KeyList(names, investors, config)
+    postings: dict[Posting, list[int]] = defaultdict(list)
+    for i in range(len(names)):
+        for posting in keys.postings_of(i):
+            postings[posting].append(i)  # ascending: keys are visited in order
     pairs: set[tuple[int, int]] = set()
     for members in postings.values():
-        if len(members) < 2 or len(members) > config.max_block:
+        if not keys.in_range(members):
             continue
-        members = sorted(set(members))
         for a in range(len(members)):
             ia = members[a]
             for b in range(a + 1, len(members)):
