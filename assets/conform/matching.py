@@ -88,6 +88,11 @@ class MatchConfig:
     investor_min: float = 0.5
     cannot_link: bool = True
 
+    def __post_init__(self) -> None:
+        # bigram_weight divides by it: a bigram held by more than `common_bigram` keys weighs less
+        if self.common_bigram < 1:
+            raise ValueError(f"common_bigram must be at least 1, not {self.common_bigram}")
+
 
 DEFAULT_CONFIG = MatchConfig()
 
@@ -158,8 +163,10 @@ def bigram_weight(df: dict[str, int], common: int) -> TokenWeight:
 
 
 def bigram_total(name: str, weight: TokenWeight = _unit_weight) -> float:
-    """The summed weight of a name's bigrams (the Dice denominator's share of that name)."""
-    return sum(weight(t) for t in _bigrams(name))
+    """The summed weight of a name's bigrams (the Dice denominator's share of that name).
+    `math.fsum`, exactly rounded: a bigram set's order follows the process's string hashing, and
+    a plain sum in that order could differ in its last bit from one run to the next."""
+    return math.fsum(weight(t) for t in _bigrams(name))
 
 
 def weighted_dice(a: str, b: str, weight: TokenWeight = _unit_weight,
@@ -172,7 +179,7 @@ def weighted_dice(a: str, b: str, weight: TokenWeight = _unit_weight,
     ta, tb = _bigrams(a), _bigrams(b)
     if not ta or not tb:
         return 0.0
-    shared = sum(weight(t) for t in ta & tb)
+    shared = math.fsum(weight(t) for t in ta & tb)  # order-free, as in bigram_total
     if totals is None:
         total = bigram_total(a, weight) + bigram_total(b, weight)
     else:

@@ -290,3 +290,41 @@ def test_report_order_keys_of_distinct_file_names_equal_one_by_one():
     assert map_distinct(mixed, _text).tolist() == ["1", "True", "x", ""]
     assert map_distinct(pd.Series([None, None], dtype=object), _text).tolist() == ["", ""]
     assert map_distinct(pd.Series([], dtype=object), _text).empty
+
+
+_SUMS_BY_SEED = """
+from assets.conform.matching import bigram_total, weighted_dice
+w = {"甲乙": 0.1, "乙丙": 0.2, "丙丁": 0.3, "丁戊": 0.7}.get
+print(repr(bigram_total("甲乙丙丁戊", lambda t: w(t, 1.0))),
+      repr(weighted_dice("甲乙丙丁戊", "甲乙丙丁", lambda t: w(t, 1.0))))
+"""
+
+
+def test_weighted_sums_do_not_depend_on_the_process_string_hashing():
+    """A name's bigrams are a set, iterated in the order of the process's string hashing; a
+    plain float sum in that order differs in its last bit between runs ((0.1+0.2)+0.3 ≠
+    0.1+(0.2+0.3)), so one build could merge a pair at the threshold and the next not.  Eight
+    hash seeds give eight bigram orders; every one must give the exactly rounded sums."""
+    import math
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    seen = set()
+    for seed in range(8):
+        out = subprocess.run([sys.executable, "-c", _SUMS_BY_SEED], cwd=root, check=True,
+                             capture_output=True, text=True,
+                             env={"PYTHONHASHSEED": str(seed), "PATH": ""})
+        seen.add(out.stdout.strip())
+    total = math.fsum([0.1, 0.2, 0.3, 0.7])
+    shared = math.fsum([0.1, 0.2, 0.3])
+    assert seen == {f"{total!r} {2 * shared / (total + shared)!r}"}
+
+
+def test_a_config_whose_bigram_weights_would_divide_by_zero_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="common_bigram must be at least 1"):
+        MatchConfig(common_bigram=0)
+    assert MatchConfig(common_bigram=1).common_bigram == 1   # the boundary is allowed

@@ -3,11 +3,14 @@ and a headless Chromium (installed from Debian when missing, in CI or as root)."
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -143,70 +146,84 @@ def _may_install() -> bool:
     return bool(os.environ.get("CI")) or os.geteuid() == 0
 
 
-def ensure_tool(binary: str, package: str) -> str:
-    """Path of `binary`, installing Debian's `package` when missing and we may (CI or root);
-    a skip locally, a failure under CI=true, when it cannot be had."""
-    found = shutil.which(binary)
-    if found:
+# One lock for every session on the machine: CI's two suites must not see a tool while the other
+# is still installing it (a half-written LibreOffice crashed a conversion once).  Each fixture
+# looks for its tool and installs what is missing while holding it, so a tool is either absent
+# (and the other waits) or whole.
+_TOOLS_LOCK = Path(tempfile.gettempdir()) / "zhaoshang-test-tools.lock"
+
+
+@contextmanager
+def _tools_lock():
+    with open(_TOOLS_LOCK, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def ensure_tool(binary: str, *packages: str, needs: tuple[Path, ...] = ()) -> str:
+    """Path of `binary` (and the files `needs`), installing Debian's `packages` in one step when
+    any is missing and we may (CI or root); a skip locally, a failure under CI=true, when they
+    cannot be had."""
+    def present() -> str | None:
+        found = shutil.which(binary)
+        return found if found and all(p.exists() for p in needs) else None
+
+    with _tools_lock():
+        found = present()
+        if found:
+            return found
+        what = " ".join(packages)
+        if not _may_install():
+            _must_have(f"{binary} ({what}) is not installed and we may not install it")
+        start = time.monotonic()
+        rc, log = _apt_install(*packages)
+        print(f"apt-get install {what}: rc={rc} in {time.monotonic() - start:.0f}s")
+        found = present()
+        if rc != 0 or not found:
+            _must_have(f"apt-get install {what} failed (rc={rc}): {log}")
         return found
-    if not _may_install():
-        _must_have(f"{binary} is not installed and we may not install it")
-    start = time.monotonic()
-    rc, log = _apt_install(package)
-    print(f"apt-get install {package}: rc={rc} in {time.monotonic() - start:.0f}s")
-    found = shutil.which(binary)
-    if rc != 0 or not found:
-        _must_have(f"apt-get install {package} failed (rc={rc}): {log}")
-    return found
 
 
 @pytest.fixture(scope="session")
 def poppler() -> dict[str, str]:
     """pdftotext / pdftoppm / pdfinfo (Debian poppler-utils)."""
-    ensure_tool("pdftotext", "poppler-utils")
     return {name: ensure_tool(name, "poppler-utils") for name in ("pdftotext", "pdftoppm",
                                                                    "pdfinfo")}
 
 
-@pytest.fixture(scope="session")
-def soffice_calc(soffice) -> str:
-    """LibreOffice with Calc (Debian libreoffice-calc-nogui), to print the workbook."""
-    calc = Path("/usr/lib/libreoffice/program/libscdlo.so")
-    if not calc.exists():
-        if not _may_install():
-            _must_have("LibreOffice Calc is not installed and we may not install it")
-        rc, log = _apt_install("libreoffice-calc-nogui")
-        if rc != 0 or not calc.exists():
-            _must_have(f"apt-get install libreoffice-calc-nogui failed (rc={rc}): {log}")
-    return soffice
+# Calc's library: Writer alone converts the 通报's docx, the workbook needs Calc too
+_CALC = Path("/usr/lib/libreoffice/program/libscdlo.so")
 
 
 @pytest.fixture(scope="session")
 def soffice() -> str:
-    """LibreOffice Writer, headless (Debian libreoffice-writer-nogui: ~2 minutes to install)."""
-    return ensure_tool("soffice", "libreoffice-writer-nogui")
+    """LibreOffice, headless, Writer and Calc installed together (Debian *-nogui, ~2 minutes):
+    installing Calc later would rewrite LibreOffice's files under a conversion in progress."""
+    return ensure_tool("soffice", "libreoffice-writer-nogui", "libreoffice-calc-nogui",
+                       needs=(_CALC,))
+
+
+@pytest.fixture(scope="session")
+def soffice_calc(soffice) -> str:
+    """LibreOffice with Calc, to print the workbook (installed with Writer by `soffice`)."""
+    return soffice
 
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Path of a Chromium binary; `apt-get install -y chromium` when /usr/bin/chromium is
-    missing and we may install (CI=true or root). In CI a missing browser is a failure."""
-    binary = "/usr/bin/chromium"
-    may_install = bool(os.environ.get("CI")) or os.geteuid() == 0
-    if not Path(binary).exists():
-        if not may_install:
-            _must_have("chromium is not installed and we may not install it")
-        start = time.monotonic()
-        rc, log = _apt_install("chromium")
-        print(f"apt-get install chromium: rc={rc} in {time.monotonic() - start:.0f}s")
-        if rc != 0 or not Path(binary).exists():
-            _must_have(f"apt-get install chromium failed (rc={rc}): {log}")
-    if not _has_noto_cjk():
-        if not may_install:
-            _must_have("fonts-noto-cjk is not installed and we may not install it")
-        rc, log = _apt_install("fonts-noto-cjk")
-        if rc != 0 or not _has_noto_cjk():
-            _must_have(f"apt-get install fonts-noto-cjk failed (rc={rc}): {log}")
+    """Path of a Chromium binary with the report's CJK fonts; installed from Debian when missing
+    and we may (CI=true or root). In CI a missing browser is a failure."""
+    binary = ensure_tool("chromium", "chromium")
+    with _tools_lock():
+        if not _has_noto_cjk():
+            if not _may_install():
+                _must_have("fonts-noto-cjk is not installed and we may not install it")
+            rc, log = _apt_install("fonts-noto-cjk")
+            if rc != 0 or not _has_noto_cjk():
+                _must_have(f"apt-get install fonts-noto-cjk failed (rc={rc}): {log}")
     return binary
 
 
