@@ -300,6 +300,10 @@ class Tx:
     def execute(self, sql: str, params: Mapping | None = None) -> None:
         self.conn.execute(sa.text(sql), dict(params or {}))
 
+    def values(self, sql: str, params: Mapping | None = None) -> list:
+        """The first column of a query, read inside the transaction (under its write lock)."""
+        return [row[0] for row in self.conn.execute(sa.text(sql), dict(params or {}))]
+
     def delete(self, table: str, where: Mapping | None = None) -> None:
         _check_ident(table)
         where = dict(where or {})

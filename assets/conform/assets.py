@@ -136,7 +136,7 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     months = build_state.month_digests(tables, digests)
     old_months = {} if force else build_state.stored_map(wh, build_state.ROWS)
     with wh.transaction() as tx:
-        counts, written = _write_tables(tx, tables, old_months, months)
+        counts, written = _write_tables(tx, tables, old_months, months, result.reused_projects)
         tx.delete("quality.findings", {"stage": "conform"})
         tx.insert("quality.findings", findings_frame(result.findings, stage="conform"))
         build_state.store(tx, "core", "", fingerprint)
@@ -154,11 +154,19 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
 
 
 def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str],
-                  months: dict[str, str]) -> tuple[dict[str, int], int]:
+                  months: dict[str, str], reused: frozenset[str] = frozenset()
+                  ) -> tuple[dict[str, int], int]:
     """Each core table replaced, or for a monthly fact table only its changed months
-    (`build_state.changed_months`); returns the row counts and how many rows were written."""
+    (`build_state.changed_months`), for a per-project table only the projects not `reused`
+    (`_write_by_project`); returns the row counts and how many rows were written."""
     counts, written = {}, 0
     for table, df in tables.items():
+        counts[table] = len(df)
+        if table in BY_PROJECT and reused:
+            inserted = _write_by_project(tx, f"core.{table}", df, reused)
+            if inserted is not None:
+                written += inserted
+                continue
         changed = build_state.changed_months(table, old_months, months)
         if changed is None:
             counts[table] = tx.replace(f"core.{table}", df)
@@ -167,8 +175,24 @@ def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str
         if changed:
             tx.delete(f"core.{table}", {"period": changed})
             written += tx.insert(f"core.{table}", df.loc[df["period"].isin(changed)])
-        counts[table] = len(df)
     return counts, written
+
+
+# Tables whose rows belong to one project each.  A project the memo reused has, in the new
+# frame, exactly the rows the memo read of it from the warehouse (`last_core`), so only the
+# other projects' rows are deleted and written (perf, issue 17: a resubmission rewrote all
+# of dim_project and the bridge, a quarter of a million rows at province scale).
+BY_PROJECT = ("dim_project", "bridge_project_unit")
+
+
+def _write_by_project(tx, table: str, df: pd.DataFrame, reused: frozenset[str]) -> int | None:
+    """Rows inserted, or None when most of the table's projects changed (replace it whole)."""
+    before = set(tx.values(f"SELECT DISTINCT project_id FROM {table}"))
+    redone = before - reused  # worked out again, or gone
+    if len(redone) > len(before) // 2:
+        return None
+    tx.delete(table, {"project_id": sorted(redone)})
+    return tx.insert(table, df.loc[~df["project_id"].isin(reused)])
 
 
 _MEMO = "staging.project_memo"

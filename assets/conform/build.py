@@ -85,6 +85,8 @@ class ConformResult:
     # project_id -> (digest, findings) of every project, for the next build (project_memo.py)
     memo: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     projects_reused: int = 0  # projects taken from the previous build's memo
+    # their ids: their dim_project, bridge and fact rows are the last build's rows, as read back
+    reused_projects: frozenset[str] = frozenset()
 
 
 def dim_unit(ref: Reference) -> pd.DataFrame:
@@ -392,4 +394,5 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
         scored_pairs=matched.scored,
         memo=per.memo,
         projects_reused=len(per.reused),
+        reused_projects=frozenset(per.reused),
     )

@@ -142,6 +142,15 @@ def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loa
     ingest(wh, root)
     built = build_core(wh)
     assert built["counts"]["dim_project"] == 4 and built["projects_reused"] == 2
+    # the reused projects' dim_project and bridge rows are left where the last build wrote them
+    # (and January's monthly facts: only February changed)
+    kept = sum(int(wh.scalar(f"SELECT COUNT(*) FROM core.{t} WHERE project_id = :p", {"p": p}))
+               for t in ("dim_project", "bridge_project_unit")
+               for p in built["result"].reused_projects)
+    january = sum(int(wh.scalar(f"SELECT COUNT(*) FROM core.{t} WHERE period = '2021-01'"))
+                  for t in build_state.BY_MONTH)
+    assert kept >= 2 and january > 0
+    assert built["rows_written"] == sum(built["counts"].values()) - kept - january
     incremental, findings = _core(wh), _conform_findings(wh)
     assert "2.25000000" in set(incremental["fact_project_period"].to_numpy().ravel().tolist())
     assert {"territorial_conflict", "co_credited_project"} <= set(findings["check_name"])
@@ -280,6 +289,9 @@ def test_a_february_correction_rewrites_only_february_s_fact_rows(loaded):
     january = sum(int(wh.scalar(f"SELECT COUNT(*) FROM core.{t} WHERE period = '2021-01'"))
                   for t in build_state.BY_MONTH)
     assert january > 0
+    # every project of this small folder has a report in the corrected file (集美江山 too, whose
+    # February row in it is gone), so none is reused and the per-project tables are replaced
+    assert built["projects_reused"] == 0
     assert built["rows_written"] == sum(built["counts"].values()) - january
     incremental = _core(wh)
     build_core(wh, force=True)
@@ -322,3 +334,31 @@ def test_digests_tell_every_value_apart_and_ignore_row_order(monkeypatch):
         changed.loc[row, col] = value
         assert build_state.frame_digest(changed) != base, (col, row, value)
     assert build_state.bucket_digests(frame.iloc[:0], frame["period"].iloc[:0]) == {}
+
+
+def test_a_project_that_vanishes_leaves_no_row_and_the_others_stay(loaded):
+    """柳江区 adds a project in February, then resubmits February without it: the project's
+    dim_project, bridge and fact rows go, the projects taken from the last build keep theirs,
+    and core equals a forced full rebuild's; then the project comes back."""
+    wh, root = loaded
+    build_core(wh)
+    jimei = ["房地产业", "集美江山", "鹿寨金润房地产开发公司", 6, 1, None, "2021年2月", "在建",
+             "否", None]
+    new = ["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 2.25, None, "2021年2月",
+           "已开工", "否", None]
+    count = ("SELECT COUNT(*) FROM core.{t} WHERE project_id IN (SELECT project_id FROM "
+             "core.dim_project WHERE project_name = '某新材料产业园')")
+    tables = ("dim_project", "bridge_project_unit", "fact_project_period")
+    for stamp, rows, present in ((1_700_000_000, [jimei, new], True),
+                                 (1_700_000_100, [jimei], False),
+                                 (1_700_000_200, [jimei, new], True)):
+        path = dropfolder.ledger(root / "2021-02" / "柳江区.xlsx", "柳江区", "2021-02", rows)
+        os.utime(path, (stamp, stamp))
+        ingest(wh, root)
+        built = build_core(wh)
+        assert built["projects_reused"] == 2  # 岭南药业 and 石墨烯: written by project
+        assert all((int(wh.scalar(count.format(t=t))) > 0) is present for t in tables)
+        incremental = _core(wh)
+        build_core(wh, force=True)
+        for t in CORE:
+            pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
