@@ -45,6 +45,7 @@ from .common import (
     build_view,
     city_name,
     cohort_ids,
+    core_memo,
     credit_at,
     finalize,
     known_months,
@@ -206,9 +207,21 @@ def compute_four_rates(
     core: CoreTables, period: str, rules: Rules, view: PeriodView | None = None,
     view_dec: PeriodView | None = None,
 ) -> dict[str | None, FourRatesResult]:
-    """unit_name (None = the city) -> figures and increments, for units with a cohort at P."""
+    """unit_name (None = the city) -> figures and increments, for units with a cohort at P.
+    Worked out once per core, rules and pair of views (the marts, the 红黑榜 and the marts
+    findings of one month all ask; perf, issue 17); callers treat the result as read-only."""
     view = view or build_view(core, period, rules)
     view_dec = view_dec or build_view(core, prev_december(view.period), rules)
+    memo = core_memo(core, "four_rates", rules)
+    hit = memo.get(view.period)
+    if hit is not None and hit[0] is view and hit[1] is view_dec:  # the very views: same result
+        return hit[2]
+    memo[view.period] = (view, view_dec, out := _four_rates(core, view, view_dec))
+    return out
+
+
+def _four_rates(core: CoreTables, view: PeriodView, view_dec: PeriodView
+                ) -> dict[str | None, FourRatesResult]:
     from_file = file_baselines(core, view.year)
     city = city_name(core)
     out: dict[str | None, FourRatesResult] = {}

@@ -208,3 +208,26 @@ def test_inside_region_sanqi_project_not_in_flag_cohort(rules):
     core.projects.loc[core.projects["project_id"] == "S2", "source_class"] = "inside_region"
     r = build_marts(core, "2023-06", rules)["four_rates"].set_index("unit_name").loc["城中区"]
     assert r["signed_projects"] == 1
+
+
+def test_four_rates_are_worked_out_once_per_core_and_views(rules):
+    """The marts, the 红黑榜 and the marts findings of a month share one result; a replaced core
+    table, another month or a view not built by `build_view` is worked out anew, with the figures
+    of working it out afresh."""
+    import dataclasses
+
+    from assets.marts.common import build_view, prev_december
+
+    core = _baseline_world()
+    first = compute_four_rates(core, "2023-06", rules)
+    assert compute_four_rates(core, "2023-06", rules) is first
+    assert compute_four_rates(core, "2023-05", rules) is not first
+    fresh = _baseline_world()
+    again = compute_four_rates(fresh, "2023-06", rules)
+    assert again is not first and again == first
+    view = dataclasses.replace(build_view(fresh, "2023-06", rules))  # equal, not the same object
+    other = compute_four_rates(fresh, "2023-06", rules, view,
+                               build_view(fresh, prev_december("2023-06"), rules))
+    assert other is not again and other == again
+    fresh.facts = fresh.facts.iloc[:0]  # a replaced table: the memo is dropped
+    assert compute_four_rates(fresh, "2023-06", rules) != again
