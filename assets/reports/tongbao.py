@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
@@ -248,6 +248,14 @@ def reporting_gaps(submissions: pd.DataFrame | None) -> pd.DataFrame:
     }, columns=cols).reset_index(drop=True)
 
 
+def office_now(utc_offset_hours: float) -> datetime:
+    """The office's wall-clock time, naive: UTC plus the rules' offset, as the deadlines are
+    judged (`reporting.utc_offset_hours`), so the 通报's date does not follow the server's time
+    zone (a server on UTC would date a 通报 made at 7 in the morning in Beijing the day before)."""
+    now = datetime.now(UTC) + timedelta(hours=utc_offset_hours)
+    return now.replace(tzinfo=None, microsecond=0)
+
+
 def load_report_data(wh, period: str, rules: Rules | None = None) -> ReportData:
     """Read the period's marts (target_progress, city_summary, four_rates, red_black_list,
     performance_assessment, and submission_status / interview_list / early_warning where they
@@ -275,6 +283,7 @@ def load_report_data(wh, period: str, rules: Rules | None = None) -> ReportData:
         issuer=rules.report.issuer,
         doc_number=rules.report.document_number(year, month),
         recipients=rules.report.recipients,
+        generated_at=office_now(rules.reporting.utc_offset_hours),
         source=f"{wh.dialect} 仓库 marts 表（target_progress、city_summary、four_rates、"
                f"red_black_list、performance_assessment），统计期 {period}",
     )

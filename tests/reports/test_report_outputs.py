@@ -293,3 +293,26 @@ def test_long_chart_prints_in_parts_one_per_page(duckdb_report):
         assert last - first + 1 <= 12
         plotted += range(first, last + 1)
     assert plotted == list(range(4, 44))
+
+
+def test_the_tongbao_is_dated_in_the_office_s_time_not_the_server_s(duckdb_report, monkeypatch):
+    """The date under the issuer is the office's (UTC + the rules' reporting offset, as the
+    deadlines), whatever time zone the server runs in: a server at UTC−11 would otherwise date a
+    通报 made in Beijing's morning two days' worth of hours early."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from runtime.warehouse import Warehouse
+
+    monkeypatch.setenv("TZ", "Pacific/Pago_Pago")  # UTC−11 all year
+    time.tzset()
+    try:
+        wh = Warehouse(duckdb_report["url"])
+        before = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=8)
+        data = load_report_data(wh, "2021-02")
+        after = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=8)
+        wh.dispose()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert before.replace(microsecond=0) <= data.generated_at <= after
