@@ -156,18 +156,21 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
 def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str],
                   months: dict[str, str], reused: frozenset[str] = frozenset()
                   ) -> tuple[dict[str, int], int]:
-    """Each core table replaced, or for a monthly fact table only its changed months
-    (`build_state.changed_months`), for a per-project table only the projects not `reused`
-    (`_write_by_project`); returns the row counts and how many rows were written."""
+    """Each core table replaced, or only its changed part: for a per-project table the projects
+    not `reused` (`_write_by_project`), for a monthly fact table its changed months
+    (`build_state.changed_months`), for the monthly project facts whichever writes fewer rows;
+    returns the row counts and how many rows were written."""
     counts, written = {}, 0
     for table, df in tables.items():
         counts[table] = len(df)
-        if table in BY_PROJECT and reused:
-            inserted = _write_by_project(tx, f"core.{table}", df, reused)
+        changed = build_state.changed_months(table, old_months, months)
+        redo = ~df["project_id"].isin(reused) if table in BY_PROJECT and reused else None
+        if redo is not None and (changed is None
+                                 or int(redo.sum()) < int(df["period"].isin(changed).sum())):
+            inserted = _write_by_project(tx, f"core.{table}", df.loc[redo], reused)
             if inserted is not None:
                 written += inserted
                 continue
-        changed = build_state.changed_months(table, old_months, months)
         if changed is None:
             counts[table] = tx.replace(f"core.{table}", df)
             written += counts[table]
@@ -181,18 +184,21 @@ def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str
 # Tables whose rows belong to one project each.  A project the memo reused has, in the new
 # frame, exactly the rows the memo read of it from the warehouse (`last_core`), so only the
 # other projects' rows are deleted and written (perf, issue 17: a resubmission rewrote all
-# of dim_project and the bridge, a quarter of a million rows at province scale).
-BY_PROJECT = ("dim_project", "bridge_project_unit")
+# of dim_project and the bridge, a quarter of a million rows at province scale, and a name
+# correction the month's monthly facts, a hundred thousand).
+BY_PROJECT = ("dim_project", "bridge_project_unit", "fact_project_period")
 
 
-def _write_by_project(tx, table: str, df: pd.DataFrame, reused: frozenset[str]) -> int | None:
-    """Rows inserted, or None when most of the table's projects changed (replace it whole)."""
+def _write_by_project(tx, table: str, rows: pd.DataFrame, reused: frozenset[str]) -> int | None:
+    """Delete the rows of every project not `reused` (worked out again, or gone) and insert
+    `rows`, theirs now; None, writing nothing, when most of the table's projects are such
+    (replace the table whole)."""
     before = set(tx.values(f"SELECT DISTINCT project_id FROM {table}"))
-    redone = before - reused  # worked out again, or gone
+    redone = before - reused
     if len(redone) > len(before) // 2:
         return None
     tx.delete(table, {"project_id": sorted(redone)})
-    return tx.insert(table, df.loc[~df["project_id"].isin(reused)])
+    return tx.insert(table, rows)
 
 
 _MEMO = "staging.project_memo"
