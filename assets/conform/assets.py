@@ -172,8 +172,7 @@ def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str
                 written += inserted
                 continue
         if changed is None:
-            counts[table] = tx.replace(f"core.{table}", df)
-            written += counts[table]
+            written += tx.replace(f"core.{table}", df)
             continue
         if changed:
             tx.delete(f"core.{table}", {"period": changed})

@@ -235,11 +235,10 @@ def _four_rates(core: CoreTables, view: PeriodView, view_dec: PeriodView
     return out
 
 
-def no_baseline_findings(core: CoreTables, period: str, rules: Rules,
-                         results: dict | None = None) -> list[Finding]:
+def no_baseline_findings(core: CoreTables, period: str, rules: Rules) -> list[Finding]:
     """`no_four_rates_baseline` (info), once per unit and year: dated at the first month of the
     year in which the unit has a cohort, so every period of the year reports the same row."""
-    results = results if results is not None else compute_four_rates(core, period, rules)
+    results = compute_four_rates(core, period, rules)  # the marts' own, when they built P
     year, month = parse_period(period)
     city = city_name(core)
     out = []

@@ -10,9 +10,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pytest
@@ -150,6 +152,7 @@ def _may_install() -> bool:
 # is still installing it (a half-written LibreOffice crashed a conversion once).  Each fixture
 # looks for its tool and installs what is missing while holding it, so a tool is either absent
 # (and the other waits) or whole.
+T = TypeVar("T")
 _TOOLS_LOCK = Path(tempfile.gettempdir()) / "zhaoshang-test-tools.lock"
 
 
@@ -163,21 +166,17 @@ def _tools_lock():
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def ensure_tool(binary: str, *packages: str, needs: tuple[Path, ...] = ()) -> str:
-    """Path of `binary` (and the files `needs`), installing Debian's `packages` in one step when
-    any is missing and we may (CI or root); a skip locally, a failure under CI=true, when they
-    cannot be had."""
-    def present() -> str | None:
-        found = shutil.which(binary)
-        return found if found and all(p.exists() for p in needs) else None
-
+def _ensure(label: str, packages: tuple[str, ...], present: Callable[[], T | None]) -> T:
+    """What `present()` finds, installing Debian's `packages` in one step under the tools lock
+    when it finds nothing and we may (CI or root); a skip locally, a failure under CI=true,
+    when it cannot be had."""
     with _tools_lock():
         found = present()
         if found:
             return found
         what = " ".join(packages)
         if not _may_install():
-            _must_have(f"{binary} ({what}) is not installed and we may not install it")
+            _must_have(f"{label} is not installed and we may not install it")
         start = time.monotonic()
         rc, log = _apt_install(*packages)
         print(f"apt-get install {what}: rc={rc} in {time.monotonic() - start:.0f}s")
@@ -185,6 +184,16 @@ def ensure_tool(binary: str, *packages: str, needs: tuple[Path, ...] = ()) -> st
         if rc != 0 or not found:
             _must_have(f"apt-get install {what} failed (rc={rc}): {log}")
         return found
+
+
+def ensure_tool(binary: str, *packages: str, needs: tuple[Path, ...] = ()) -> str:
+    """Path of `binary` (and the files `needs`), from Debian's `packages` when missing
+    (`_ensure`)."""
+    def present() -> str | None:
+        found = shutil.which(binary)
+        return found if found and all(p.exists() for p in needs) else None
+
+    return _ensure(f"{binary} ({' '.join(packages)})", packages, present)
 
 
 @pytest.fixture(scope="session")
@@ -217,13 +226,7 @@ def chromium() -> str:
     """Path of a Chromium binary with the report's CJK fonts; installed from Debian when missing
     and we may (CI=true or root). In CI a missing browser is a failure."""
     binary = ensure_tool("chromium", "chromium")
-    with _tools_lock():
-        if not _has_noto_cjk():
-            if not _may_install():
-                _must_have("fonts-noto-cjk is not installed and we may not install it")
-            rc, log = _apt_install("fonts-noto-cjk")
-            if rc != 0 or not _has_noto_cjk():
-                _must_have(f"apt-get install fonts-noto-cjk failed (rc={rc}): {log}")
+    _ensure("fonts-noto-cjk", ("fonts-noto-cjk",), lambda: _has_noto_cjk() or None)
     return binary
 
 

@@ -313,6 +313,6 @@ def test_the_tongbao_is_dated_in_the_office_s_time_not_the_server_s(duckdb_repor
         after = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=8)
         wh.dispose()
     finally:
-        monkeypatch.delenv("TZ")
+        monkeypatch.undo()  # TZ as it was, and the process's zone with it
         time.tzset()
     assert before.replace(microsecond=0) <= data.generated_at <= after
