@@ -148,6 +148,21 @@ COMMENT ON COLUMN staging.project_memo.project_id IS '项目编号';
 COMMENT ON COLUMN staging.project_memo.digest IS '该项目全部输入的指纹（SHA-256）';
 COMMENT ON COLUMN staging.project_memo.findings IS '该项目的问题（JSON），无则为空';
 
+-- The conform findings of the last core build (internal, issue 17), each with the project it
+-- belongs to (none: a duplicate row or the 三企入桂 list, made anew at every build) and its place
+-- in the order of one pass (part, project, seq).  A build rewrites only the rows of the projects
+-- it worked out again and copies the whole into quality.findings inside the database.
+CREATE TABLE IF NOT EXISTS staging.conform_findings (
+    check_name TEXT NOT NULL, severity TEXT NOT NULL, period TEXT, unit_name TEXT,
+    source_file TEXT, source_sheet TEXT, source_row INTEGER, project_name TEXT,
+    message TEXT NOT NULL, file_id TEXT,
+    part INTEGER NOT NULL, project_id TEXT, seq INTEGER NOT NULL
+);
+COMMENT ON TABLE staging.conform_findings IS '上次构建时项目识别与计分发现的问题，按所属项目存放（内部缓存）：只重写重新计算的项目的问题';
+COMMENT ON COLUMN staging.conform_findings.part IS '类别次序：0 重复行，1–4 各类项目问题，5 三企入桂清单';
+COMMENT ON COLUMN staging.conform_findings.project_id IS '问题所属项目编号；重复行与三企入桂清单的问题为空';
+COMMENT ON COLUMN staging.conform_findings.seq IS '在所属项目（或类别）内的次序';
+
 -- The matching keys of the project names and investors core builds have keyed (internal,
 -- issue 17): a text's key depends only on the text, the reference and the conform code, so while
 -- those are unchanged (fingerprint in staging.build_state, layer name_keys) a text is keyed once.

@@ -9,13 +9,14 @@ project dimension and the facts are built (`facts.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from assets.conform.cohort import FACT_COHORT_COLUMNS, cohort_findings, fact_cohort
+from assets.conform.conform_findings import FIELDS, ConformFindings
 from assets.conform.credit import (
     BRIDGE_COLUMNS,
     assign_credit,
@@ -41,7 +42,6 @@ from assets.conform.matching import (
 from assets.conform.normalize import normalizer_for
 from assets.conform.project_memo import (
     ProjectMemo,
-    decode_findings,
     encode_findings,
     project_digests,
 )
@@ -74,7 +74,8 @@ class ConformResult:
     fact_target: pd.DataFrame
     fact_activity: pd.DataFrame
     fact_reserve_project: pd.DataFrame
-    findings: list[Finding] = field(default_factory=list)
+    # the conform findings by where they come from (conform_findings.py); all: `findings`
+    found: ConformFindings = field(default_factory=ConformFindings)
     # the 三企入桂 cohort lists (revision 2); empty when none was dropped
     fact_cohort: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=FACT_COHORT_COLUMNS))
@@ -87,6 +88,10 @@ class ConformResult:
     projects_reused: int = 0  # projects taken from the previous build's memo
     # their ids: their dim_project, bridge and fact rows are the last build's rows, as read back
     reused_projects: frozenset[str] = frozenset()
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.found.findings
 
 
 def dim_unit(ref: Reference) -> pd.DataFrame:
@@ -188,8 +193,6 @@ def below_threshold_findings(projects: pd.DataFrame, grouped: dict[str, list[dic
 # values at the end, so the result is the same as one pass over every project, and the same
 # whether a project was worked out now or taken from the memo (`project_memo.py`).
 PROJECT_SLICE = 4096
-_KINDS = ("credit", "below_threshold", "inside_region", "unknown_source")
-_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 # what a finding made at a report reads of it (row_where, row_finding): all cohort_findings uses
 _REPORT_WHERE = ["project_id", "period", "unit_name", "source_file", "source_sheet", "source_row",
                  "project_name", "file_id"]
@@ -219,11 +222,11 @@ class _PerProject:
     projects: _Gathered = field(default_factory=lambda: _Gathered(DIM_PROJECT_COLUMNS))
     bridge: _Gathered = field(default_factory=lambda: _Gathered(BRIDGE_COLUMNS))
     facts: _Gathered = field(default_factory=lambda: _Gathered(FACT_PROJECT_PERIOD_COLUMNS))
-    found: dict[str, list[list]] = field(default_factory=dict)  # pid -> [kind, *fields] rows
+    found: dict[str, list[list]] = field(default_factory=dict)  # pid -> [kind, *FIELDS] rows
     sanqi: dict[str, list[dict]] = field(default_factory=dict)  # reports of 三企入桂-flagged projects
     memo: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # for the next build
     reused: set[str] = field(default_factory=set)  # projects taken from the memo
-    findings: list[Finding] = field(default_factory=list)  # by kind, each in project order
+    reused_findings: dict[str, str | None] = field(default_factory=dict)  # theirs, as JSON
 
 
 def _worked_out(grouped: dict[str, list[dict]], explain: dict[str, object], ref: Reference,
@@ -247,7 +250,7 @@ def _worked_out(grouped: dict[str, list[dict]], explain: dict[str, object], ref:
     for kind, findings in found.items():
         for f in findings:  # each made from one of the project's reports (row_finding)
             out.found.setdefault(f.project_id, []).append(
-                [kind, *(getattr(f, n) for n in _FINDING_FIELDS)])
+                [kind, *(getattr(f, n) for n in FIELDS)])
     flagged = projects.loc[projects["is_sanqi"].map(lambda v: v is True), "project_id"]
     out.sanqi.update({pid: grouped[pid] for pid in flagged})
 
@@ -265,26 +268,18 @@ def _with_reused(fresh: pd.DataFrame, old: pd.DataFrame | None, reused: set[str]
     return whole.sort_values(keys, kind="stable", ignore_index=True)
 
 
-def _findings_in_order(pids, out: _PerProject, memo: ProjectMemo,
-                       digests: dict[str, str]) -> None:
-    """Every project's findings (worked out now, or the memo's), by kind and in project order as
-    one pass makes them; and the memo entries for the next build."""
-    kinds: dict[str, list[Finding]] = {k: [] for k in _KINDS}
+def _memo_entries(pids, out: _PerProject, memo: ProjectMemo, digests: dict[str, str]) -> None:
+    """The memo entries for the next build, and the reused projects' findings as the memo
+    keeps them (decoded only if the whole list is asked for: `ConformFindings`)."""
     for pid in pids:
         if pid in out.reused:
-            text = memo.findings.get(pid)
-            found = decode_findings(text)
+            text = out.reused_findings[pid] = memo.findings.get(pid)
         else:
-            found = out.found.get(pid, [])
             try:
-                text = encode_findings(found)
+                text = encode_findings(out.found.get(pid, []))
             except (TypeError, ValueError):  # not kept exactly: worked out again next time
-                text = False
-        for kind, *values in found:
-            kinds[kind].append(Finding(*values))
-        if text is not False:
-            out.memo[pid] = (digests[pid], text)
-    out.findings = [f for kind in _KINDS for f in kinds[kind]]
+                continue
+        out.memo[pid] = (digests[pid], text)
 
 
 def _per_project(kept: pd.DataFrame, explain: dict[str, object], ref: Reference,
@@ -311,7 +306,7 @@ def _per_project(kept: pd.DataFrame, explain: dict[str, object], ref: Reference,
         grouped = reports_by_project(work.loc[(work_codes >= first) & (work_codes <= last)],
                                      in_order=True)
         _worked_out(grouped, explain, ref, periods, below_threshold, unknown_source, out)
-    _findings_in_order(pids, out, memo, digests)
+    _memo_entries(pids, out, memo, digests)
     frames = {  # each worked out in the order of its keys: credit rows by unit, facts by month
         "dim_project": _with_reused(out.projects.frame(), memo.core.get("dim_project"),
                                     out.reused, ["project_id"]).astype(object),
@@ -351,7 +346,6 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     The ledger may carry `row_hash` (`project_memo.ROW_HASH`):
     a digest of the row's other columns, which the memo then trusts in their place.
     """
-    findings: list[Finding] = []
     given = list(ledger.columns) if ledger is not None else []
     # reset_index copies: the caller's frame is never modified (and, when the caller passed its
     # only reference, freed here: at province scale every copy of the ledger is a gigabyte)
@@ -370,16 +364,15 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
     usable = ledger.loc[ledger["project_id"].notna()]
     kept, dup_findings = drop_duplicates(usable)
     del usable
-    findings += dup_findings
     ledger["is_duplicate"] = ~ledger.index.isin(kept.index) & ledger["project_id"].notna()
     explain = dict(zip(matched.clusters["project_id"], matched.clusters["match_keys"], strict=True))
     per, frames = _per_project(kept, explain, ref, periods, below_threshold, unknown_source,
                                project_slice, memo, given)
     del kept
-    findings += per.findings
     projects = frames["dim_project"]
     cohort_facts = fact_cohort(cohort, ledger, normalizer_for(ref), config)
-    findings += cohort_findings(cohort_facts, projects, per.sanqi)
+    found = ConformFindings(dup_findings, per.found, per.reused_findings,
+                            cohort_findings(cohort_facts, projects, per.sanqi))
     return ConformResult(
         dim_unit=dim_unit(ref),
         dim_project=projects,
@@ -388,7 +381,7 @@ def conform(ledger: pd.DataFrame, activities: pd.DataFrame, reserve: pd.DataFram
         fact_target=fact_target(targets, files, ref),
         fact_activity=fact_activity(activities, files, periods),
         fact_reserve_project=fact_reserve_project(reserve, files, periods),
-        findings=findings,
+        found=found,
         fact_cohort=cohort_facts,
         matched_ledger=ledger,
         scored_pairs=matched.scored,

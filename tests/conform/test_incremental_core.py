@@ -174,6 +174,55 @@ def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loa
     assert build_core(wh)["projects_reused"] >= 1
 
 
+def _found_in_order(wh) -> list[tuple]:
+    cols = "check_name, severity, period, unit_name, source_file, source_sheet, source_row, " \
+           "project_name, message, file_id"
+    df = wh.read(f"SELECT {cols} FROM staging.conform_findings ORDER BY part, project_id, seq")
+    return [tuple(None if pd.isna(v) else v for v in row) for row in df.itertuples(index=False)]
+
+
+def _as_rows(findings) -> list[tuple]:
+    keys = ["check_name", "severity", "period", "unit_name", "source_file", "source_sheet",
+            "source_row", "project_name", "message", "file_id"]
+    return [tuple(f.as_row()[k] for k in keys) for f in findings]
+
+
+def test_only_the_findings_of_projects_worked_out_again_are_rewritten(loaded):
+    """The conform findings are kept per project: a build deletes and writes those of the
+    projects it worked out again (and those about no single project), leaves the reused
+    projects' rows where they are — a text planted in one survives, until a forced build
+    writes everything — and quality.findings holds them all, in the order conform lists them."""
+    wh, root = loaded
+    first = build_core(wh)
+    assert _found_in_order(wh) == _as_rows(first["result"].findings)
+    path = dropfolder.ledger(root / "2021-02" / "柳江区.xlsx", "柳江区", "2021-02", [
+        ["房地产业", "集美江山", "鹿寨金润房地产开发公司", 6, 1, None, "2021年2月", "在建",
+         "否", None],
+        ["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 2.25, None, "2021年2月", "已开工",
+         "否", None]])
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    ingest(wh, root)
+    stored = wh.read("SELECT project_id FROM staging.conform_findings "
+                     "WHERE project_id IS NOT NULL")["project_id"]
+    with wh.transaction() as tx:  # a mark on every project's findings as the last build left them
+        tx.execute("UPDATE staging.conform_findings SET message = message || '（旧）' "
+                   "WHERE project_id IS NOT NULL")
+    built = build_core(wh)
+    reused = built["result"].reused_projects
+    assert reused & set(stored) and set(stored) - reused  # both kinds have findings
+    now = wh.read("SELECT project_id, message FROM staging.conform_findings")
+    marked = now["message"].str.endswith("（旧）")
+    assert set(now.loc[marked, "project_id"]) == reused & set(stored)
+    assert now.loc[~marked, "project_id"].isin(reused).sum() == 0
+    quality = wh.read("SELECT message FROM quality.findings WHERE stage = 'conform'")
+    assert sorted(quality["message"]) == sorted(now["message"])  # copied whole
+    assert [r[:8] for r in _found_in_order(wh)] == [r[:8] for r in _as_rows(
+        built["result"].findings)]
+    build_core(wh, force=True)
+    assert not wh.read("SELECT message FROM quality.findings")["message"].str.endswith(
+        "（旧）").any()
+
+
 def test_known_keys_are_used_and_what_is_keyed_now_is_added():
     """The key memo answers for the texts it knows (a wrong key given is a wrong key used: it is
     read, not checked) and keys the rest, once per text; a second build with the memo filled
