@@ -178,16 +178,10 @@ def _project_buckets(projects, facts, bridge) -> tuple[pd.Series, pd.Series]:
     return p_month, b_month
 
 
-def table_digests(tables: dict[str, pd.DataFrame], kept: dict[tuple[str, str], str] | None = None
-                  ) -> dict[tuple[str, str], str]:
+def table_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
     """(table, bucket) -> digest of the core rows of that table in that bucket (see above);
     `tables` are the core tables by name (dim_unit, dim_project, bridge_project_unit,
-    fact_project_period, fact_target, fact_activity, fact_reserve_project, fact_cohort).
-    `kept`: digests of buckets the caller knows hold the very rows they were computed from (the
-    last build's, for months no project worked out again has rows in); their rows are not
-    hashed again (perf, issue 17: the monthly project facts are 700,000 rows at province scale,
-    a resubmission changes one or two months of them)."""
-    kept = kept or {}
+    fact_project_period, fact_target, fact_activity, fact_reserve_project, fact_cohort)."""
     empty = pd.DataFrame()
     get = {name: tables.get(name, empty) for name in (
         "dim_unit", "dim_project", "bridge_project_unit", "fact_project_period", "fact_target",
@@ -205,15 +199,8 @@ def table_digests(tables: dict[str, pd.DataFrame], kept: dict[tuple[str, str], s
         "fact_reserve_project": _months(_col(get["fact_reserve_project"], "period")),
         "fact_cohort": _years(_col(get["fact_cohort"], "year")),
     }
-    out = {}
-    for name, bucket in buckets.items():
-        df, keep = get[name], {k for t, k in kept if t == name}
-        if keep and len(df):
-            held = bucket.astype(str).isin(keep).to_numpy()
-            out.update({(name, k): kept[(name, k)] for k in set(bucket[held].astype(str))})
-            df, bucket = df.loc[~held], bucket[~held]
-        out.update({(name, key): digest for key, digest in bucket_digests(df, bucket).items()})
-    return out
+    return {(name, key): digest for name, bucket in buckets.items()
+            for key, digest in bucket_digests(get[name], bucket).items()}
 
 
 def core_slices(digests: dict[tuple[str, str], str], everywhere: str = "") -> dict[str, str]:

@@ -160,12 +160,10 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     )
     result.matched_ledger = None  # not written; freed before the write (memory, issue 9)
     tables = {table: getattr(result, attr) for table, (attr, _) in CORE_TABLES.items()}
-    old_months = {} if force else build_state.stored_map(wh, build_state.ROWS)
-    digests = build_state.table_digests(
-        tables, _unchanged_fact_months(wh, tables["fact_project_period"],
-                                       result.reused_projects, old_months))
+    digests = build_state.table_digests(tables)
     slices = build_state.core_slices(digests, settings)
     months = build_state.month_digests(tables, digests)
+    old_months = {} if force else build_state.stored_map(wh, build_state.ROWS)
     with wh.transaction() as tx:
         counts, written = _write_tables(tx, tables, old_months, months, result.reused_projects)
         _write_findings(tx, result.found, result.reused_projects,
@@ -210,25 +208,6 @@ def _write_tables(tx, tables: dict[str, pd.DataFrame], old_months: dict[str, str
             tx.delete(f"core.{table}", {"period": changed})
             written += tx.insert(f"core.{table}", df.loc[df["period"].isin(changed)])
     return counts, written
-
-
-def _unchanged_fact_months(wh: Warehouse, facts: pd.DataFrame, reused: frozenset[str],
-                           old_months: dict[str, str]) -> dict[tuple[str, str], str]:
-    """The stored digests of the months of the monthly project facts in which no project worked
-    out again has a row, now or in the warehouse: their rows are all reused projects' rows,
-    the very rows the last build left there, so their digests stand."""
-    table = "fact_project_period"
-    if not reused or f"{table}|" not in old_months or facts.empty:
-        return {}
-    touched = set(facts.loc[~facts["project_id"].isin(reused), "period"])
-    stored = set(wh.read(f"SELECT DISTINCT project_id FROM core.{table}")["project_id"])
-    redone = sorted(stored - reused)
-    if redone:
-        touched |= set(wh.read(f"SELECT DISTINCT period FROM core.{table} WHERE "
-                               + ("list_contains(:ids, project_id)" if wh.is_duckdb
-                                  else "project_id = ANY(:ids)"), {"ids": redone})["period"])
-    return {(table, m): old_months[f"{table}|{m}"] for m in set(facts["period"]) - touched
-            if f"{table}|{m}" in old_months}
 
 
 # Tables whose rows belong to one project each.  A project the memo reused has, in the new

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.conform.assets import _unchanged_fact_months, build_core, load_staging, row_hash_sql
+from assets.conform.assets import build_core, load_staging, row_hash_sql
 from assets.conform.matching import DEFAULT_CONFIG, KeyMemo, ScoredPairs, match_projects
 from assets.conform.project_memo import ROW_HASH
 from assets.ingest.load import ingest
@@ -160,8 +160,6 @@ def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loa
     assert built["rows_written"] == (sum(built["counts"].values()) - kept - january
                                      - (facts - redone))
     incremental, findings = _core(wh), _conform_findings(wh)
-    digests = build_state.stored_map(wh, build_state.SLICE), build_state.stored_map(
-        wh, build_state.ROWS)
     assert "2.25000000" in set(incremental["fact_project_period"].to_numpy().ravel().tolist())
     assert {"territorial_conflict", "co_credited_project"} <= set(findings["check_name"])
     forced = build_core(wh, force=True)
@@ -169,9 +167,6 @@ def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loa
     for t in CORE:
         pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
     pd.testing.assert_frame_equal(findings, _conform_findings(wh))
-    # the digests of the months the incremental build kept are those hashing every row gives
-    assert digests == (build_state.stored_map(wh, build_state.SLICE),
-                       build_state.stored_map(wh, build_state.ROWS))
     # the next build after the forced one takes every unchanged project from it again
     _resubmit(root, [["新材料", "石墨烯复合材料项目", "柳州某新材料有限公司", 3, 0.5, None,
                       "2021.1", "已开工", "否", "市工业和信息化局"]], 1_700_000_100)
@@ -424,43 +419,3 @@ def test_a_project_that_vanishes_leaves_no_row_and_the_others_stay(loaded):
         build_core(wh, force=True)
         for t in CORE:
             pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
-
-
-@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
-def test_a_month_keeps_its_digest_only_when_no_project_worked_out_again_has_rows_in_it(
-        backend, tmp_path):
-    """Of the monthly project facts, a month's stored digest stands only when no project worked
-    out again (or gone) has a row in it, now or in the warehouse: P2 was worked out again and
-    left March (its rows are now in April only), P3 is gone, P4 is new in June; only January,
-    where every row is a reused project's, keeps its digest."""
-    wh = Warehouse(url_for(backend, tmp_path))
-    wh.create_schema()
-    stored = pd.DataFrame({"project_id": ["P1", "P2", "P1", "P3", "P1", "P1"],
-                           "period": ["2021-01", "2021-03", "2021-03", "2021-05", "2021-05",
-                                      "2021-06"]})
-    with wh.transaction() as tx:
-        tx.insert("core.fact_project_period", stored)
-    old = {"fact_project_period|": "by month", **{f"fact_project_period|{m}": f"d{m}"
-                                                   for m in ("2021-01", "2021-03", "2021-05",
-                                                             "2021-06")}}
-    now = pd.DataFrame({"project_id": ["P1", "P1", "P2", "P1", "P1", "P4"],
-                        "period": ["2021-01", "2021-03", "2021-04", "2021-05", "2021-06",
-                                   "2021-06"]})
-    reused = frozenset({"P1"})
-    assert _unchanged_fact_months(wh, now, reused, old) == {
-        ("fact_project_period", "2021-01"): "d2021-01"}
-    assert _unchanged_fact_months(wh, now, frozenset(), old) == {}  # nothing reused
-    assert _unchanged_fact_months(wh, now, reused, {}) == {}  # not written by month before
-    wh.dispose()
-
-
-def test_kept_digests_stand_for_their_buckets_and_the_rest_are_hashed():
-    facts = pd.DataFrame({"project_id": ["P1", "P2", "P1"], "period": ["2021-01", "2021-02",
-                                                                      "2021-02"],
-                          "amount": [Decimal("1.5"), Decimal("2"), None]})
-    whole = build_state.table_digests({"fact_project_period": facts})
-    january = ("fact_project_period", "2021-01")
-    assert build_state.table_digests({"fact_project_period": facts},
-                                     {january: whole[january]}) == whole
-    kept = build_state.table_digests({"fact_project_period": facts}, {january: "kept"})
-    assert kept == {**whole, january: "kept"}  # January's rows are not hashed again
