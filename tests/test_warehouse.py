@@ -248,3 +248,27 @@ def test_duckdb_read_errors_are_the_usual_ones(duckdb_url):
     with pytest.raises(sa.exc.DBAPIError):
         wh.read("SELECT CAST('x' AS INTEGER) AS n FROM range(2)")
     wh.dispose()
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
+def test_values_inside_a_transaction_see_its_writes_and_keep_python_types(backend, tmp_path):
+    """Tx.values reads the first column under the transaction (its own uncommitted rows
+    included) and gives what a row-by-row read gives: texts and None, whole numbers and None."""
+    from tests.conftest import url_for
+
+    wh = Warehouse(url_for(backend, tmp_path))
+    wh.create_schema()
+    with wh.transaction() as tx:
+        tx.insert("staging.name_keys", pd.DataFrame(
+            {"kind": ["name", "name", "investor"], "text": ["甲", "乙", "丙"],
+             "key": ["k1", "k2", "k3"]}))
+        texts = tx.values("SELECT CASE WHEN text = '乙' THEN NULL ELSE text END FROM "
+                          "staging.name_keys WHERE kind = :k ORDER BY key", {"k": "name"})
+        numbers = tx.values("SELECT CASE WHEN text = '乙' THEN NULL ELSE LENGTH(key) END "
+                            "FROM staging.name_keys ORDER BY key")
+        none = tx.values("SELECT text FROM staging.name_keys WHERE kind = 'other'")
+    assert texts == ["甲", None] and numbers == [2, None, 2] and none == []
+    assert all(type(v) in (str, type(None)) for v in texts)
+    assert all(type(v) in (int, type(None)) for v in numbers)
+    assert wh.scalar("SELECT COUNT(*) FROM staging.name_keys") == 3
+    wh.dispose()
