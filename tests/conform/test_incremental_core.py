@@ -127,12 +127,8 @@ def test_a_figures_only_resubmission_reuses_pairs_and_equals_a_full_rebuild(load
     assert build_core(wh)["pairs_reused"] is False
 
 
-def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loaded):
-    """柳江区 resubmits February with a project added: its two projects (集美江山 and the new
-    one) are worked out, the other two are taken from the last build, and core and the conform
-    findings equal a forced full rebuild's."""
-    wh, root = loaded
-    assert build_core(wh)["projects_reused"] == 0  # nothing kept yet
+def _liujiang_adds_a_project(wh, root: Path) -> None:
+    """柳江区 resubmits February with 某新材料产业园 added beside 集美江山; ingested."""
     path = dropfolder.ledger(root / "2021-02" / "柳江区.xlsx", "柳江区", "2021-02", [
         ["房地产业", "集美江山", "鹿寨金润房地产开发公司", 6, 1, None, "2021年2月", "在建",
          "否", None],
@@ -140,6 +136,15 @@ def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loa
          "否", None]])
     os.utime(path, (1_700_000_000, 1_700_000_000))
     ingest(wh, root)
+
+
+def test_projects_whose_reports_did_not_change_are_taken_from_the_last_build(loaded):
+    """柳江区 resubmits February with a project added: its two projects (集美江山 and the new
+    one) are worked out, the other two are taken from the last build, and core and the conform
+    findings equal a forced full rebuild's."""
+    wh, root = loaded
+    assert build_core(wh)["projects_reused"] == 0  # nothing kept yet
+    _liujiang_adds_a_project(wh, root)
     built = build_core(wh)
     assert built["counts"]["dim_project"] == 4 and built["projects_reused"] == 2
     # the reused projects' dim_project and bridge rows are left where the last build wrote them,
@@ -195,13 +200,7 @@ def test_only_the_findings_of_projects_worked_out_again_are_rewritten(loaded):
     wh, root = loaded
     first = build_core(wh)
     assert _found_in_order(wh) == _as_rows(first["result"].findings)
-    path = dropfolder.ledger(root / "2021-02" / "柳江区.xlsx", "柳江区", "2021-02", [
-        ["房地产业", "集美江山", "鹿寨金润房地产开发公司", 6, 1, None, "2021年2月", "在建",
-         "否", None],
-        ["新材料", "某新材料产业园", "柳州某科技有限公司", 8, 2.25, None, "2021年2月", "已开工",
-         "否", None]])
-    os.utime(path, (1_700_000_000, 1_700_000_000))
-    ingest(wh, root)
+    _liujiang_adds_a_project(wh, root)
     stored = wh.read("SELECT project_id FROM staging.conform_findings "
                      "WHERE project_id IS NOT NULL")["project_id"]
     with wh.transaction() as tx:  # a mark on every project's findings as the last build left them
