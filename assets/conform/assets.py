@@ -13,7 +13,7 @@ from dagster import (
 )
 
 from assets.conform.build import DIM_PROJECT_COLUMNS, conform
-from assets.conform.conform_findings import ConformFindings
+from assets.conform.conform_findings import STORED_COLUMNS, ConformFindings
 from assets.conform.credit import BRIDGE_COLUMNS
 from assets.conform.facts import FACT_PROJECT_PERIOD_COLUMNS
 from assets.conform.matching import KeyMemo, ScoredPairs
@@ -21,7 +21,6 @@ from assets.conform.project_memo import MEMO_COLUMNS, ROW_HASH, ProjectMemo
 from runtime import build_state
 from runtime.collector import bulk_work
 from runtime.faults import fault_point
-from runtime.findings import FINDING_COLUMNS
 from runtime.metadata import OWNERS, asset_metadata, findings_by_severity, table_metadata
 from runtime.partitions import monthly
 from runtime.resources import RunInputsResource, WarehouseResource
@@ -75,29 +74,23 @@ def load_staging(wh: Warehouse) -> dict[str, pd.DataFrame]:
 
 
 _FOUND = "staging.conform_findings"
-# its build_state layer, "1" once a build has written it whole (warehouses built before it had none)
-_FOUND_STATE = "conform_findings"
-_FOUND_COLUMNS = [c for c in FINDING_COLUMNS if c != "stage"]
 
 
-def _write_findings(tx, found: ConformFindings, reused: frozenset[str], by_project: bool) -> None:
-    """The conform findings: in `_FOUND`, only those of the projects not `reused` (worked out
-    again, or gone) and those about no single project are deleted and written when `by_project`
-    and most projects were reused, else all; then copied, in the order of one pass, into
-    quality.findings within the database (perf, issue 17: 200,000 findings at province scale
-    were turned into a frame and written from Python at every build, for the few hundred a
-    resubmission changes)."""
-    redone = set(tx.values(f"SELECT DISTINCT project_id FROM {_FOUND} "
-                           "WHERE project_id IS NOT NULL")) - reused if by_project else None
-    if redone is None or len(redone) > len(reused):
-        tx.delete(_FOUND)
-        tx.insert(_FOUND, found.frame())
-    else:
-        tx.delete(_FOUND, {"project_id": sorted(redone)})
-        tx.execute(f"DELETE FROM {_FOUND} WHERE project_id IS NULL")
-        tx.insert(_FOUND, found.frame(only_fresh=True))
+def _write_findings(tx, found: ConformFindings, reused: frozenset[str]) -> None:
+    """The conform findings: in `_FOUND`, those about no single project are deleted and the
+    projects' written as the per-project core tables are (`_write_by_project`: only those of
+    the projects not `reused`, unless most changed); then the whole is copied, in the order of
+    one pass, into quality.findings within the database (perf, issue 17: 200,000 findings at
+    province scale were turned into a frame and written from Python at every build, for the
+    few hundred a resubmission changes).  A reused project's findings are in `_FOUND`: the memo
+    that reused it was written with them, in one transaction, and its digests include the
+    conform code, so no warehouse built before this table existed reuses a project."""
+    fresh = found.frame(only_fresh=True)
+    tx.execute(f"DELETE FROM {_FOUND} WHERE project_id IS NULL")
+    if _write_by_project(tx, _FOUND, fresh, reused) is None:
+        tx.replace(_FOUND, found.frame() if found.reused else fresh)
     tx.delete("quality.findings", {"stage": "conform"})
-    columns = ", ".join(_FOUND_COLUMNS)
+    columns = ", ".join(STORED_COLUMNS)
     tx.execute(f"INSERT INTO quality.findings ({columns}, stage) SELECT {columns}, 'conform' "
                f"FROM {_FOUND} ORDER BY part, project_id, seq")
 
@@ -166,10 +159,8 @@ def build_core(wh: Warehouse, inputs: RunInputs | None = None, force: bool = Fal
     old_months = {} if force else build_state.stored_map(wh, build_state.ROWS)
     with wh.transaction() as tx:
         counts, written = _write_tables(tx, tables, old_months, months, result.reused_projects)
-        _write_findings(tx, result.found, result.reused_projects,
-                        by_project=not force and build_state.stored(wh, _FOUND_STATE) == "1")
+        _write_findings(tx, result.found, result.reused_projects)
         build_state.store(tx, "core", "", fingerprint)
-        build_state.store(tx, _FOUND_STATE, "", "1")
         build_state.store_map(tx, build_state.SLICE, slices)  # what each period's marts read
         build_state.store_map(tx, build_state.ROWS, months)
         if result.scored_pairs is None or result.scored_pairs is not previous:

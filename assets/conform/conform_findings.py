@@ -24,6 +24,8 @@ KINDS = ("credit", "below_threshold", "inside_region", "unknown_source")
 FIELDS = tuple(f.name for f in fields(Finding))
 BEFORE, AFTER = 0, len(KINDS) + 1  # parts of the findings about no single project's results
 ORDER_COLUMNS = ["part", "project_id", "seq"]
+# the columns of quality.findings the stored findings keep (stage is always conform)
+STORED_COLUMNS = [c for c in FINDING_COLUMNS if c != "stage"]
 
 
 @dataclass
@@ -63,4 +65,4 @@ class ConformFindings:
         df = findings_frame([r[3] for r in rows]).drop(columns="stage")
         for i, name in enumerate(ORDER_COLUMNS):
             df[name] = [r[i] for r in rows]
-        return df[[c for c in FINDING_COLUMNS if c != "stage"] + ORDER_COLUMNS]
+        return df[STORED_COLUMNS + ORDER_COLUMNS]

@@ -13,11 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.conform.assets import build_core, load_staging, row_hash_sql
+from assets.conform.assets import _write_findings, build_core, load_staging, row_hash_sql
+from assets.conform.conform_findings import FIELDS, ConformFindings
 from assets.conform.matching import DEFAULT_CONFIG, KeyMemo, ScoredPairs, match_projects
-from assets.conform.project_memo import ROW_HASH
+from assets.conform.project_memo import ROW_HASH, encode_findings
 from assets.ingest.load import ingest
 from runtime import build_state
+from runtime.findings import Finding
 from runtime.warehouse import Warehouse
 from tests.conftest import url_for
 from tests.pipeline import dropfolder
@@ -418,3 +420,57 @@ def test_a_project_that_vanishes_leaves_no_row_and_the_others_stay(loaded):
         build_core(wh, force=True)
         for t in CORE:
             pd.testing.assert_frame_equal(incremental[t], _core(wh)[t], obj=t)
+
+
+def test_findings_about_no_single_project_are_made_anew_at_every_build(loaded):
+    """A duplicate row's finding belongs to no project: 柳江区 resubmits February with 集美江山
+    twice, then without the second row; the finding comes and goes, while the projects'
+    findings are taken from the last build, and the conform findings equal a forced build's."""
+    wh, root = loaded
+    build_core(wh)
+    jimei = ["房地产业", "集美江山", "鹿寨金润房地产开发公司", 6, 1, None, "2021年2月", "在建",
+             "否", None]
+
+    def duplicates() -> int:
+        return int(wh.scalar("SELECT COUNT(*) FROM quality.findings "
+                             "WHERE check_name = 'duplicate_row'"))
+
+    for stamp, rows, expected in ((1_700_000_000, [jimei, jimei], 1),
+                                  (1_700_000_100, [jimei], 0)):
+        path = dropfolder.ledger(root / "2021-02" / "柳江区.xlsx", "柳江区", "2021-02", rows)
+        os.utime(path, (stamp, stamp))
+        ingest(wh, root)
+        assert build_core(wh)["projects_reused"] >= 1
+        assert duplicates() == expected
+    incremental = _conform_findings(wh)
+    build_core(wh, force=True)
+    pd.testing.assert_frame_equal(incremental, _conform_findings(wh))
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
+def test_writing_findings_by_project_replaces_those_about_no_project(backend, tmp_path):
+    """Nine of ten projects reused: the tenth's findings and those about no single project are
+    replaced (the old duplicate-row finding goes, the new one comes), the nine's stay."""
+    wh = Warehouse(url_for(backend, tmp_path))
+    wh.create_schema()
+
+    def finding(check: str, text: str, pid: str | None = None) -> Finding:
+        return Finding(check, text, period="2021-02", stage="conform", project_id=pid)
+
+    pids = [f"P{i}" for i in range(10)]
+    rows = {pid: [["credit", *(getattr(finding("co_credited_project", f"{pid} 旧", pid), n)
+                               for n in FIELDS)]] for pid in pids}
+    with wh.transaction() as tx:
+        _write_findings(tx, ConformFindings([finding("duplicate_row", "旧重复行")], rows, {}, []),
+                        frozenset())
+    now = ConformFindings(
+        [finding("duplicate_row", "新重复行")],
+        {"P9": [["credit", *(getattr(finding("co_credited_project", "P9 新", "P9"), n)
+                             for n in FIELDS)]]},
+        {pid: encode_findings(rows[pid]) for pid in pids[:9]}, [])
+    with wh.transaction() as tx:
+        _write_findings(tx, now, frozenset(pids[:9]))
+    messages = wh.read("SELECT message FROM quality.findings")["message"].tolist()
+    assert sorted(messages) == sorted(["新重复行", *(f"{pid} 旧" for pid in pids[:9]), "P9 新"])
+    assert int(wh.scalar("SELECT COUNT(*) FROM staging.conform_findings")) == 11
+    wh.dispose()
