@@ -298,8 +298,9 @@ def _per_project(kept: pd.DataFrame, explain: dict[str, object], ref: Reference,
     codes, pids = pd.factorize(kept["project_id"], sort=True)
     todo = np.array([pid not in out.reused for pid in pids], dtype=bool)
     rows = todo[codes] if len(codes) else np.zeros(0, dtype=bool)
-    # `kept` comes from drop_duplicates in report order, and a selection keeps that order
-    work, work_codes = kept.loc[rows], codes[rows]
+    # `kept` comes from drop_duplicates in report order, and a selection keeps that order; a
+    # first or forced build works every project out: no copy of the whole ledger (memory)
+    work, work_codes = (kept, codes) if rows.all() else (kept.loc[rows], codes[rows])
     todo_codes = np.flatnonzero(todo)
     for low in range(0, len(todo_codes), size):
         first, last = todo_codes[low], todo_codes[min(low + size, len(todo_codes)) - 1]
